@@ -1,0 +1,66 @@
+"""Content-addressed cache keys: what a snippet's output depends on, hashed.
+
+A key covers the snippet's source and seed, the source of every local module the snippet imported
+(recorded after its run), the versions of the packages that shape results, the engine's own
+version and the device kind. Two steps, because imports are only known after a run: the *base key*
+(everything but the imported modules) names a manifest of what the last run imported, and the
+*full key* adds those modules' current contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from gradbook import __version__
+
+KEYED_PACKAGES = ("tensorflow", "keras", "numpy", "matplotlib")
+ENGINE_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class RunEnvironment:
+    package_versions: dict[str, str]
+    engine_version: str
+    device_kind: str
+
+
+def installed_versions(packages=KEYED_PACKAGES) -> dict[str, str]:
+    # Read from package metadata, so computing keys never imports TensorFlow.
+    return {name: metadata.version(name) for name in packages}
+
+
+def engine_version() -> str:
+    """The release plus a digest of the engine's code, so an engine change invalidates results."""
+    digest = hashlib.sha256()
+    for path in sorted(ENGINE_DIR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def current_environment(device_kind: str) -> RunEnvironment:
+    return RunEnvironment(installed_versions(), engine_version(), device_kind)
+
+
+def snippet_base_key(source: str, seed: int | None, environment: RunEnvironment) -> str:
+    payload = {
+        "source": source,
+        "seed": seed,
+        "packages": environment.package_versions,
+        "engine": environment.engine_version,
+        "device": environment.device_kind,
+    }
+    return _digest(payload)
+
+
+def snippet_cache_key(base_key: str, dependency_sources: dict[str, bytes]) -> str:
+    """Full key: the base key plus the current bytes of each module the snippet imported."""
+    modules = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(dependency_sources.items())}
+    return _digest({"base": base_key, "modules": modules})
+
+
+def _digest(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

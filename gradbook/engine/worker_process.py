@@ -1,0 +1,135 @@
+"""The parent's handle on the warm worker: start it, send it a snippet, enforce the timeout.
+
+A worker that hangs past the timeout is killed; one that dies (crash, `os._exit`, out of memory) is
+noticed when its channel closes. Either way the caller gets a SnippetFailure naming the snippet and
+the cause, and the next request starts a fresh worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from gradbook.engine.results import SnippetFailure, SnippetRun
+
+STARTUP_TIMEOUT = 300.0  # importing TensorFlow on a busy 2-core machine can take a while
+STDERR_TAIL_LINES = 12
+
+
+class WorkerStartupError(RuntimeError):
+    pass
+
+
+class WorkerProcess:
+    def __init__(self, project_root: Path, force_cpu: bool):
+        self.project_root = Path(project_root)
+        self.force_cpu = force_cpu
+        self.device: str | None = None
+        self.pid: int | None = None
+        self.starts = 0
+        self._process: subprocess.Popen | None = None
+        self._lines: queue.Queue | None = None
+        self._stderr = None
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def run(self, path: Path, seed: int | None, timeout: float) -> SnippetRun | SnippetFailure:
+        if not self.alive:
+            self.start()
+        self._process.stdin.write(json.dumps({"path": str(path), "seed": seed}) + "\n")
+        self._process.stdin.flush()
+        try:
+            message = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            self.stop()
+            return SnippetFailure(
+                Path(path).stem, str(path), None,
+                f"timed out after {timeout:g} s; the worker was killed and will be restarted "
+                "(raise the limit with a 'Timeout: <seconds>' line in the snippet's docstring)",
+            )
+        if message is None:
+            return self._death_failure(path)
+        if message["status"] == "failed":
+            return SnippetFailure(**message["failure"])
+        return SnippetRun.from_json(message["run"])
+
+    def start(self) -> None:
+        self.stop()
+        self._stderr = tempfile.TemporaryFile(mode="w+", prefix="gradbook-worker-")
+        command = [sys.executable, "-m", "gradbook.engine.worker", "--project-root", str(self.project_root)]
+        command += ["--device", "cpu" if self.force_cpu else "auto"]
+        environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+            cwd=self.project_root, env=environment, text=True, start_new_session=True,
+        )
+        self._lines = queue.Queue()
+        threading.Thread(target=_pump_lines, args=(self._process.stdout, self._lines), daemon=True).start()
+        try:
+            ready = self._lines.get(timeout=STARTUP_TIMEOUT)
+        except queue.Empty:
+            ready = None
+        if not ready or ready.get("status") != "ready":
+            tail = self._stderr_tail()
+            self.stop()
+            raise WorkerStartupError(f"the snippet worker failed to start:\n{tail}")
+        self.device, self.pid = ready["device"], ready["pid"]
+        self.starts += 1
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            # The worker leads its own session: kill the group, so its children go too.
+            try:
+                os.killpg(self._process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._process.wait()
+        for stream in (self._process.stdin, self._process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self._process = None
+
+    def _death_failure(self, path: Path) -> SnippetFailure:
+        deadline = time.monotonic() + 5
+        while self._process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        code = self._process.returncode
+        cause = f"killed by signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
+        tail = self._stderr_tail()
+        self.stop()
+        return SnippetFailure(
+            Path(path).stem, str(path), None,
+            f"the worker died while running it ({cause}); it will be restarted for the next snippet",
+            tail,
+        )
+
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.flush()
+        self._stderr.seek(0)
+        lines = self._stderr.read().splitlines()
+        return "\n".join(lines[-STDERR_TAIL_LINES:])
+
+
+def _pump_lines(stream, lines: queue.Queue) -> None:
+    for line in stream:
+        try:
+            lines.put(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    lines.put(None)  # channel closed: the worker is gone
