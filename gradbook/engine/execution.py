@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 from gradbook.engine.figures import alt_text, figure_svg, figure_title
 from gradbook.engine.isolation import forget_local_modules, isolated_process_state, local_module_files
 from gradbook.engine.results import FigureCapture, SnippetFailure, SnippetRun
-from gradbook.engine.snippet import Snippet, is_seed_assignment
+from gradbook.engine.snippet import Snippet, display_path, is_seed_assignment
 
 PUBLISHED_NAME = "results"  # a snippet publishes numbers by leaving a dict under this name
 TRACEBACK_FRAMES = 4
@@ -50,7 +50,7 @@ def execute_snippet(
         keras.backend.clear_session()
     return SnippetRun(
         name=snippet.name,
-        seed=seed,
+        seed=seed if seed is not None else snippet.seed,
         values=values,
         cell_outputs=outputs,
         figures=figures,
@@ -59,14 +59,6 @@ def execute_snippet(
         seconds=round(time.perf_counter() - started, 2),
         dependencies=local_module_files(project_root, baseline),
     )
-
-
-def display_path(path: Path, project_root: Path) -> str:
-    """The path as authors know it: relative to the project root where possible."""
-    try:
-        return str(Path(path).resolve().relative_to(project_root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _compile_cell(snippet: Snippet, cell, seed: int | None):

@@ -12,7 +12,7 @@ from gradbook.engine.cache import SnippetCache
 from gradbook.engine.cache_key import current_environment, snippet_base_key
 from gradbook.engine.device import expected_device_kind
 from gradbook.engine.results import SnippetFailure, SnippetRun
-from gradbook.engine.snippet import Snippet
+from gradbook.engine.snippet import Snippet, display_path
 from gradbook.engine.worker_process import WorkerProcess, WorkerStartupError
 
 DEFAULT_TIMEOUT = 180.0
@@ -65,9 +65,9 @@ class SnippetRunner:
     def _execute(self, snippet: Snippet, seed: int | None) -> SnippetRun | SnippetFailure:
         timeout = snippet.timeout or self.timeout
         try:
-            return self.worker.run(snippet.path, seed, timeout)
+            return self.worker.run(snippet.path.resolve(), display_path(snippet.path, self.project_root), seed, timeout)
         except WorkerStartupError as error:
-            return SnippetFailure(snippet.name, str(snippet.path), None, str(error))
+            return SnippetFailure(snippet.name, display_path(snippet.path, self.project_root), None, str(error))
 
     def close(self) -> None:
         self.worker.stop()

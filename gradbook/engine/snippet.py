@@ -75,6 +75,14 @@ def load_snippet(path: Path) -> Snippet:
     )
 
 
+def display_path(path: Path, project_root: Path) -> str:
+    """The path as authors know it: relative to the project root where possible."""
+    try:
+        return str(Path(path).resolve().relative_to(project_root.resolve()))
+    except ValueError:
+        return str(path)
+
+
 def split_cells(source: str) -> list[Cell]:
     """Split at `# %%` lines; text before the first marker is a cell of its own."""
     cells: list[Cell] = []

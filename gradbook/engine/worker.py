@@ -32,8 +32,8 @@ def main() -> None:
 
     from gradbook.engine.cache_key import installed_versions
     from gradbook.engine.device import select_device
-    from gradbook.engine.execution import display_path, execute_snippet
-    from gradbook.engine.snippet import SnippetFormatError, load_snippet
+    from gradbook.engine.execution import execute_snippet
+    from gradbook.engine.snippet import SnippetFormatError, display_path, load_snippet
     from gradbook.engine.results import SnippetFailure
 
     device = select_device(tf.config, force_cpu=options.device == "cpu")

@@ -43,7 +43,7 @@ class WorkerProcess:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def run(self, path: Path, seed: int | None, timeout: float) -> SnippetRun | SnippetFailure:
+    def run(self, path: Path, shown_path: str, seed: int | None, timeout: float) -> SnippetRun | SnippetFailure:
         if not self.alive:
             self.start()
         self._process.stdin.write(json.dumps({"path": str(path), "seed": seed}) + "\n")
@@ -53,12 +53,12 @@ class WorkerProcess:
         except queue.Empty:
             self.stop()
             return SnippetFailure(
-                Path(path).stem, str(path), None,
+                Path(path).stem, shown_path, None,
                 f"timed out after {timeout:g} s; the worker was killed and will be restarted "
                 "(raise the limit with a 'Timeout: <seconds>' line in the snippet's docstring)",
             )
         if message is None:
-            return self._death_failure(path)
+            return self._death_failure(path, shown_path)
         if message["status"] == "failed":
             return SnippetFailure(**message["failure"])
         return SnippetRun.from_json(message["run"])
@@ -103,7 +103,7 @@ class WorkerProcess:
                 pass
         self._process = None
 
-    def _death_failure(self, path: Path) -> SnippetFailure:
+    def _death_failure(self, path: Path, shown_path: str) -> SnippetFailure:
         deadline = time.monotonic() + 5
         while self._process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -112,7 +112,7 @@ class WorkerProcess:
         tail = self._stderr_tail()
         self.stop()
         return SnippetFailure(
-            Path(path).stem, str(path), None,
+            Path(path).stem, shown_path, None,
             f"the worker died while running it ({cause}); it will be restarted for the next snippet",
             tail,
         )

@@ -1,0 +1,43 @@
+"""Build an executed Jupyter notebook from a snippet and its run (no second execution)."""
+
+from __future__ import annotations
+
+import nbformat
+from nbformat import v4
+
+from gradbook.engine.results import SnippetRun
+from gradbook.engine.snippet import Snippet, markdown_text
+
+
+def executed_notebook(snippet: Snippet, run: SnippetRun) -> nbformat.NotebookNode:
+    intro = (
+        f"# {snippet.title}\n\n{snippet.description}\n\n"
+        f"Executed when the site was built: {run.device}, TensorFlow {run.versions.get('tensorflow', '?')}, "
+        f"Keras {run.versions.get('keras', '?')}, {run.seconds:.1f} s. "
+        f"Source: `snippets/{snippet.name}.py`."
+    )
+    cells = [v4.new_markdown_cell(intro)]
+    count = 0
+    for cell in snippet.cells:
+        if cell.kind == "markdown":
+            cells.append(v4.new_markdown_cell(markdown_text(cell)))
+            continue
+        count += 1
+        outputs = []
+        if run.cell_outputs.get(cell.index):
+            outputs.append(v4.new_output("stream", name="stdout", text=run.cell_outputs[cell.index]))
+        for figure in run.figures:
+            if figure.cell == cell.index:
+                data = {"image/svg+xml": figure.svg, "text/plain": figure.alt}
+                outputs.append(v4.new_output("display_data", data=data))
+        cells.append(v4.new_code_cell(cell.source, execution_count=count, outputs=outputs))
+    notebook = v4.new_notebook(cells=cells)
+    notebook.metadata.update(
+        kernelspec={"name": "python3", "display_name": "Python 3", "language": "python"},
+        language_info={"name": "python"},
+    )
+    return notebook
+
+
+def notebook_json(snippet: Snippet, run: SnippetRun) -> str:
+    return nbformat.writes(executed_notebook(snippet, run))

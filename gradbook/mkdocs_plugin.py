@@ -1,0 +1,129 @@
+"""The MkDocs plugin: a thin adapter that wires the snippet engine to MkDocs events.
+
+on_config validates settings once; on_files runs every snippet (cache first) and adds the figures,
+sources, notebooks and values.json to the site; on_page_markdown expands directives; failures
+become warnings, so `mkdocs build --strict` fails while `mkdocs serve` keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from gradbook.engine import SnippetFailure, SnippetRun, SnippetRunner, load_snippet
+from gradbook.engine.directives import expand_page
+from gradbook.engine.device import cpu_forced
+from gradbook.engine.notebook import notebook_json
+from gradbook.engine.published_values import values_document
+from gradbook.engine.site_paths import VALUES_FILE, download_uri, figure_uri, notebook_uri, source_uri
+from gradbook.engine.snippet import SnippetFormatError
+
+log = logging.getLogger("mkdocs.plugins.gradbook")
+
+# The Markdown the directives expand to uses these; checked once, at config time.
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "pymdownx.details", "pymdownx.superfences", "pymdownx.emoji")
+EXECUTE_VARIABLE = "GRADBOOK_EXECUTE"  # "0" turns execution off for one build
+
+
+class SnippetPluginConfig(base.Config):
+    snippets_dir = c.Type(str, default="snippets")
+    cache_dir = c.Type(str, default=".cache/gradbook")
+    execute = c.Type(bool, default=True)
+    timeout = c.Type((int, float), default=180)
+    device = c.Choice(("auto", "cpu"), default="auto")
+
+
+class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
+    def __init__(self):
+        self.runner: SnippetRunner | None = None  # kept across `mkdocs serve` rebuilds: stays warm
+        self._reset()
+
+    def _reset(self) -> None:
+        self.snippets, self.outcomes, self.embedded = {}, {}, set()
+
+    def on_config(self, config):
+        self.project_root = Path(config.config_file_path).parent.resolve()
+        self.snippets_dir = self.project_root / self.config.snippets_dir
+        if not self.snippets_dir.is_dir():
+            raise PluginError(f"gradbook: snippets_dir '{self.config.snippets_dir}' is not a folder under {self.project_root}")
+        if self.config.timeout <= 0:
+            raise PluginError("gradbook: timeout must be a positive number of seconds")
+        missing = [name for name in REQUIRED_EXTENSIONS if name not in config.markdown_extensions]
+        if missing:
+            raise PluginError(f"gradbook: add these to markdown_extensions in mkdocs.yml: {', '.join(missing)}")
+        self.execute = self.config.execute and os.environ.get(EXECUTE_VARIABLE, "1") != "0"
+        if self.runner is None:
+            self.runner = SnippetRunner(
+                self.project_root,
+                self.project_root / self.config.cache_dir,
+                timeout=float(self.config.timeout),
+                force_cpu=cpu_forced(self.config.device),
+                report=lambda text: log.info(f"snippet {text}"),
+            )
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        self._reset()
+        for path in sorted(self.snippets_dir.glob("*.py")):
+            if path.name.startswith("_"):
+                continue  # private helpers next to the snippets are not experiments
+            try:
+                snippet = load_snippet(path)
+            except SnippetFormatError as error:
+                log.warning(f"gradbook: {error}")
+                continue
+            self.snippets[snippet.name] = snippet
+            self.outcomes[snippet.name] = outcome = self.runner.run(snippet, execute=self.execute)
+            if isinstance(outcome, SnippetFailure):
+                log.warning(f"gradbook: snippet failed: {outcome.describe()}")
+            self._add_files(files, config, snippet, outcome)
+        runs = {name: run for name, run in self.outcomes.items() if isinstance(run, SnippetRun)}
+        files.append(File.generated(config, VALUES_FILE, content=json.dumps(values_document(runs), indent=2)))
+        return files
+
+    def _add_files(self, files: Files, config, snippet, outcome) -> None:
+        files.append(File.generated(config, source_uri(snippet.name), content=snippet.source))
+        if not isinstance(outcome, SnippetRun):
+            return
+        for number, figure in enumerate(outcome.figures, start=1):
+            files.append(File.generated(config, figure_uri(snippet.name, number), content=figure.svg))
+        notebook = notebook_json(snippet, outcome)
+        files.append(File.generated(config, download_uri(snippet.name), content=notebook))
+        # mkdocs-jupyter renders notebooks from a source folder on disk (it cannot read generated
+        # files), so this copy lives in the cache folder, which then acts as that source folder.
+        cache_root = self.project_root / self.config.cache_dir
+        written = cache_root / notebook_uri(snippet.name)
+        written.parent.mkdir(parents=True, exist_ok=True)
+        if not written.exists() or written.read_text(encoding="utf-8") != notebook:
+            written.write_text(notebook, encoding="utf-8")
+        files.append(File(notebook_uri(snippet.name), str(cache_root), config.site_dir, config.use_directory_urls))
+
+    def on_page_markdown(self, markdown, page, config, files):
+        expanded = expand_page(markdown, page.file.src_uri, self.snippets, self.outcomes)
+        for problem in expanded.problems:
+            log.warning(f"gradbook: {Path(config.docs_dir).name}/{page.file.src_uri}:{problem.line}: {problem.message}")
+        self.embedded |= expanded.snippets_used
+        return expanded.markdown
+
+    def on_post_build(self, config):
+        for name in sorted(set(self.snippets) - self.embedded):
+            log.warning(f"gradbook: {self.config.snippets_dir}/{name}.py is not embedded by any page; add '@snippet {name}' to one")
+
+    def on_serve(self, server, config, builder):
+        server.watch(str(self.snippets_dir))
+        helpers = self.project_root / "gradbook"
+        if helpers.is_dir():
+            server.watch(str(helpers))  # shared helpers the snippets import
+        return server
+
+    def on_shutdown(self):
+        if self.runner is not None:
+            self.runner.close()
