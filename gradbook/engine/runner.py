@@ -44,9 +44,11 @@ class SnippetRunner:
 
     def run(self, snippet: Snippet, seed: int | None = None, execute: bool = True) -> SnippetRun | SnippetFailure | None:
         environment = current_environment(expected_device_kind(self.force_cpu))
+        # The file's own seed and the same seed given explicitly are one run, so they share a key.
+        seed = snippet.seed if seed is None else seed
         base_key = snippet_base_key(snippet.source, seed, environment)
         cached = self.cache.load(base_key)
-        label = snippet.name if seed is None else f"{snippet.name} (seed {seed})"
+        label = snippet.name if seed == snippet.seed else f"{snippet.name} (seed {seed})"
         if cached is not None:
             self.report(f"{label}: cached (ran in {cached.seconds:.1f} s on {cached.device})")
             return cached

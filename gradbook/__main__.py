@@ -1,0 +1,5 @@
+import sys
+
+from gradbook.cli import main
+
+sys.exit(main())

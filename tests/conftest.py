@@ -1,0 +1,57 @@
+"""Shared fixtures: the real project's snippet runner, and throwaway projects for engine tests."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from gradbook.engine import SnippetRunner, load_snippet
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CLAIM_SEEDS = (0, 1, 2)
+
+
+@pytest.fixture(scope="session")
+def project_runner():
+    """One warm worker for every claim test; shares the build's cache, which is keyed on content."""
+    with SnippetRunner(PROJECT_ROOT, PROJECT_ROOT / ".cache" / "gradbook", report=lambda text: None) as runner:
+        yield runner
+
+
+@pytest.fixture(scope="session")
+def published(project_runner):
+    """published(name, seed) -> the values a project snippet publishes when run with that seed."""
+
+    def values(name: str, seed: int) -> dict:
+        outcome = project_runner.run(load_snippet(PROJECT_ROOT / "snippets" / f"{name}.py"), seed=seed)
+        assert hasattr(outcome, "values"), f"snippet {name} failed with seed {seed}: {outcome.describe()}"
+        return outcome.values
+
+    return values
+
+
+class ThrowawayProject:
+    """A project folder with its own snippets/ and cache, for testing the engine itself."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "snippets").mkdir(parents=True, exist_ok=True)
+
+    def write(self, relative: str, source: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def snippet(self, name: str, source: str | None = None):
+        path = self.root / "snippets" / f"{name}.py"
+        if source is not None:
+            self.write(f"snippets/{name}.py", source)
+        return load_snippet(path)
+
+
+@pytest.fixture
+def throwaway(tmp_path) -> ThrowawayProject:
+    return ThrowawayProject(tmp_path / "project")

@@ -1,0 +1,66 @@
+"""Device selection, both branches, through the `tf.config` seam (these machines have no GPU)."""
+
+from types import SimpleNamespace
+
+from gradbook.engine import device
+from gradbook.engine.device import cpu_forced, expected_device_kind, select_device
+
+
+class FakeTfConfig:
+    def __init__(self, gpus):
+        self.gpus = gpus
+        self.visible = None
+        self.growth = {}
+        self.experimental = SimpleNamespace(
+            set_memory_growth=lambda gpu, on: self.growth.__setitem__(gpu, on),
+            get_device_details=lambda gpu: {"device_name": f"Fake {gpu}"},
+        )
+
+    def list_physical_devices(self, kind):
+        assert kind == "GPU"
+        return list(self.gpus)
+
+    def set_visible_devices(self, devices, kind):
+        assert kind == "GPU"
+        self.visible = list(devices)
+
+
+def test_gpu_present_uses_one_gpu_with_memory_growth():
+    config = FakeTfConfig(["gpu0", "gpu1"])
+    label = select_device(config, force_cpu=False)
+    assert label == "GPU (Fake gpu0)"
+    assert config.visible == ["gpu0"]
+    assert config.growth == {"gpu0": True}
+
+
+def test_no_gpu_runs_on_cpu():
+    config = FakeTfConfig([])
+    assert select_device(config, force_cpu=False) == "CPU"
+    assert config.visible == []
+
+
+def test_forcing_cpu_hides_every_gpu():
+    config = FakeTfConfig(["gpu0"])
+    assert select_device(config, force_cpu=True) == "CPU"
+    assert config.visible == [] and config.growth == {}
+
+
+def test_cpu_forced_by_setting_or_environment(monkeypatch):
+    monkeypatch.delenv("GRADBOOK_DEVICE", raising=False)
+    assert not cpu_forced("auto")
+    assert cpu_forced("cpu")
+    monkeypatch.setenv("GRADBOOK_DEVICE", "cpu")
+    assert cpu_forced("auto")
+
+
+def test_expected_kind_follows_driver_presence(monkeypatch):
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    monkeypatch.setattr(device.glob, "glob", lambda pattern: ["/proc/driver/nvidia/gpus/0000:01:00.0"])
+    assert expected_device_kind(force_cpu=False) == "gpu"
+    assert expected_device_kind(force_cpu=True) == "cpu"
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    assert expected_device_kind(force_cpu=False) == "cpu"
+    monkeypatch.setattr(device.glob, "glob", lambda pattern: [])
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    assert expected_device_kind(force_cpu=False) == "cpu"
+

@@ -1,0 +1,148 @@
+"""The warm worker: fresh state per snippet, failures named and never cached, timeouts, crashes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from gradbook.engine import SnippetFailure, SnippetRun, SnippetRunner
+
+
+@pytest.fixture
+def runner(throwaway):
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", timeout=60, report=lambda text: None) as runner:
+        yield runner
+
+
+def test_each_snippet_gets_a_fresh_namespace_and_a_clean_process_state(throwaway, runner):
+    first = throwaway.snippet("first", """
+        import os, sys
+        import matplotlib
+        leaked = "from first"
+        os.chdir("/")
+        os.environ["GRADBOOK_LEAK"] = "yes"
+        sys.path.insert(0, "/nonexistent")
+        matplotlib.rcParams["lines.linewidth"] = 9.0
+        open("written.txt", "w").write("x")
+        results = {"cwd_was_fresh": not os.path.exists("written.txt.old")}
+    """)
+    second = throwaway.snippet("second", """
+        import os, sys
+        import matplotlib
+        results = {
+            "sees_leaked_name": "leaked" in globals(),
+            "sees_env": "GRADBOOK_LEAK" in os.environ,
+            "sees_path": "/nonexistent" in sys.path,
+            "linewidth": matplotlib.rcParams["lines.linewidth"],
+            "sees_file": os.path.exists("written.txt"),
+            "name": __name__,
+        }
+    """)
+    assert isinstance(runner.run(first), SnippetRun)
+    values = runner.run(second).values
+    assert values == {
+        "sees_leaked_name": False, "sees_env": False, "sees_path": False,
+        "linewidth": 1.5, "sees_file": False, "name": "__main__",
+    }
+    assert not (throwaway.root / "written.txt").exists()
+    assert runner.worker.starts == 1  # one warm worker served both
+
+
+def test_failure_names_file_and_line_and_is_not_cached(throwaway, runner):
+    broken = throwaway.snippet("broken", """
+        x = 1
+        # %%
+        y = x / 0
+    """)
+    fine = throwaway.snippet("fine", "results = {'ok': 1}\n")
+    outcome = runner.run(broken)
+    assert isinstance(outcome, SnippetFailure)
+    assert (outcome.path, outcome.line) == ("snippets/broken.py", 3)
+    assert "ZeroDivisionError" in outcome.message and "y = x / 0" in outcome.details
+    assert runner.run(fine).values == {"ok": 1}  # the rest of the build goes on
+    runner.executed.clear()
+    assert isinstance(runner.run(broken), SnippetFailure)
+    assert runner.executed == ["broken"]  # ran again: failures are never cached
+    runner.run(fine)
+    assert runner.executed == ["broken"]  # while the success was
+
+
+def test_timeout_kills_and_restarts_the_worker(throwaway, runner):
+    hung = throwaway.snippet("hung", '"""\nTimeout: 3\n"""\nimport time\ntime.sleep(600)\n')
+    after = throwaway.snippet("after", "results = {'ran': True}\n")
+    runner.run(after)
+    first_pid = runner.worker.pid
+    started = time.monotonic()
+    outcome = runner.run(hung)
+    elapsed = time.monotonic() - started
+    assert isinstance(outcome, SnippetFailure) and "timed out after 3 s" in outcome.message
+    assert elapsed < 3 + 10  # the timeout, not the sleep
+    later = throwaway.snippet("later", "results = {'ran': True}  # new content, so not cached\n")
+    assert runner.run(later).values == {"ran": True}
+    assert runner.worker.pid != first_pid and runner.worker.starts == 2
+
+
+@pytest.mark.parametrize("death, cause", [
+    ("import os\nos._exit(3)\n", "exit code 3"),
+    ("import ctypes\nctypes.string_at(0)\n", "SIGSEGV"),
+])
+def test_a_dying_worker_is_named_and_replaced(throwaway, runner, death, cause):
+    dying = throwaway.snippet("dying", death)
+    after = throwaway.snippet("after", "results = {'ran': True}\n")
+    outcome = runner.run(dying)
+    assert isinstance(outcome, SnippetFailure)
+    assert "worker died" in outcome.message and cause in outcome.message
+    assert runner.run(after).values == {"ran": True}
+
+
+def test_non_finite_published_value_fails_at_the_results_line(throwaway, runner):
+    outcome = runner.run(throwaway.snippet("nan", "x = 1\nresults = {'loss': float('nan')}\n"))
+    assert isinstance(outcome, SnippetFailure)
+    assert outcome.line == 2 and "'loss' is nan" in outcome.message
+
+
+def test_editing_a_helper_reruns_exactly_the_snippets_that_import_it(throwaway, runner):
+    throwaway.write("helpers/scale.py", "FACTOR = 2\n")
+    uses = throwaway.snippet("uses", """
+        import sys, pathlib
+        sys.path.insert(0, str(pathlib.Path(__file__).parent.parent / "helpers"))
+        import scale
+        results = {"value": scale.FACTOR}
+    """)
+    plain = throwaway.snippet("plain", "results = {'value': 1}\n")
+    assert runner.run(uses).values == {"value": 2}
+    runner.run(plain)
+    assert runner.run(uses).dependencies == ["helpers/scale.py"]
+    runner.executed.clear()
+    throwaway.write("helpers/scale.py", "FACTOR = 3\n")
+    assert runner.run(uses).values == {"value": 3}  # re-imported afresh in the warm worker
+    runner.run(plain)
+    assert runner.executed == ["uses"]
+
+
+def test_seed_override_replaces_the_seed_line(throwaway, runner):
+    snippet = throwaway.snippet("seeded", "SEED = 5\nimport numpy as np\nresults = {'seed': SEED, 'draw': float(np.random.rand())}\n")
+    own, other = runner.run(snippet), runner.run(snippet, seed=9)
+    assert (own.values["seed"], other.values["seed"]) == (5, 9)
+    assert own.values["draw"] != other.values["draw"]
+    unseeded = throwaway.snippet("unseeded", "results = {}\n")
+    outcome = runner.run(unseeded, seed=1)
+    assert isinstance(outcome, SnippetFailure) and "SEED" in outcome.message
+
+
+def test_figures_are_captured_with_title_alt_text_and_cell(throwaway, runner):
+    snippet = throwaway.snippet("plot", '''
+        """
+        Description: A straight line.
+        """
+        import matplotlib.pyplot as plt
+        # %%
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("Identity")
+    ''')
+    run = runner.run(snippet)
+    (figure,) = run.figures
+    assert figure.title == "Identity" and figure.alt == "Identity. A straight line"
+    assert figure.cell == 2 and figure.svg.lstrip().startswith("<?xml") and "<dc:date>" not in figure.svg
