@@ -25,6 +25,7 @@ from gradbook.engine.notebook import notebook_json
 from gradbook.engine.published_values import values_document
 from gradbook.engine.site_paths import VALUES_FILE, download_uri, figure_uri, notebook_uri, source_uri
 from gradbook.engine.snippet import SnippetFormatError
+from gradbook.engine.atomic_write import write_atomically
 
 log = logging.getLogger("mkdocs.plugins.gradbook")
 
@@ -39,11 +40,13 @@ class SnippetPluginConfig(base.Config):
     execute = c.Type(bool, default=True)
     timeout = c.Type((int, float), default=180)
     device = c.Choice(("auto", "cpu"), default="auto")
+    memory_limit_mib = c.Type(int, default=8192)  # what one snippet may allocate; 0 for no limit
 
 
 class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def __init__(self):
         self.runner: SnippetRunner | None = None  # kept across `mkdocs serve` rebuilds: stays warm
+        self._runner_settings = None
         self._reset()
 
     def _reset(self) -> None:
@@ -56,18 +59,30 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             raise PluginError(f"gradbook: snippets_dir '{self.config.snippets_dir}' is not a folder under {self.project_root}")
         if self.config.timeout <= 0:
             raise PluginError("gradbook: timeout must be a positive number of seconds")
+        if self.config.memory_limit_mib < 0:
+            raise PluginError("gradbook: memory_limit_mib must be 0 (no limit) or a positive number of MiB")
         missing = [name for name in REQUIRED_EXTENSIONS if name not in config.markdown_extensions]
         if missing:
             raise PluginError(f"gradbook: add these to markdown_extensions in mkdocs.yml: {', '.join(missing)}")
         self.execute = self.config.execute and os.environ.get(EXECUTE_VARIABLE, "1") != "0"
-        if self.runner is None:
+        settings = (
+            self.project_root, self.config.cache_dir, float(self.config.timeout),
+            cpu_forced(self.config.device), self.config.memory_limit_mib,
+        )
+        if self.runner is None or self._runner_settings != settings:
+            # MkDocs reuses plugin instances across `serve` rebuilds: keep the warm worker unless
+            # the settings it was started with changed.
+            if self.runner is not None:
+                self.runner.close()
             self.runner = SnippetRunner(
                 self.project_root,
                 self.project_root / self.config.cache_dir,
                 timeout=float(self.config.timeout),
                 force_cpu=cpu_forced(self.config.device),
+                memory_limit_mib=self.config.memory_limit_mib,
                 report=lambda text: log.info(f"snippet {text}"),
             )
+            self._runner_settings = settings
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -101,9 +116,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         # files), so this copy lives in the cache folder, which then acts as that source folder.
         cache_root = self.project_root / self.config.cache_dir
         written = cache_root / notebook_uri(snippet.name)
-        written.parent.mkdir(parents=True, exist_ok=True)
         if not written.exists() or written.read_text(encoding="utf-8") != notebook:
-            written.write_text(notebook, encoding="utf-8")
+            write_atomically(written, notebook)
         files.append(File(notebook_uri(snippet.name), str(cache_root), config.site_dir, config.use_directory_urls))
 
     def on_page_markdown(self, markdown, page, config, files):

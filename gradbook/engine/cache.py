@@ -9,11 +9,10 @@ An unreadable or malformed file is reported and treated as a miss, then overwrit
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from gradbook.engine.atomic_write import write_atomically
 from gradbook.engine.cache_key import snippet_cache_key
 from gradbook.engine.results import SnippetRun
 
@@ -77,13 +76,4 @@ class SnippetCache:
 
     @staticmethod
     def _write_json(path: Path, data: dict) -> None:
-        # Write beside the target, then rename: readers see the old file or the new one, never half.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, json.dumps(data))

@@ -16,6 +16,7 @@ from gradbook.engine.snippet import Snippet, display_path
 from gradbook.engine.worker_process import WorkerProcess, WorkerStartupError
 
 DEFAULT_TIMEOUT = 180.0
+DEFAULT_MEMORY_LIMIT_MIB = 8192  # per snippet, beyond the warm worker's own footprint
 
 
 class SnippetRunner:
@@ -26,6 +27,7 @@ class SnippetRunner:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         force_cpu: bool = False,
+        memory_limit_mib: int = DEFAULT_MEMORY_LIMIT_MIB,
         report: Callable[[str], None] = print,
     ):
         self.project_root = Path(project_root).resolve()
@@ -33,7 +35,7 @@ class SnippetRunner:
         self.force_cpu = force_cpu
         self.report = report
         self.cache = SnippetCache(Path(cache_dir), self.project_root, warn=lambda text: report(f"warning: {text}"))
-        self.worker = WorkerProcess(self.project_root, force_cpu)
+        self.worker = WorkerProcess(self.project_root, force_cpu, memory_limit_mib)
         self.executed: list[str] = []  # names run (not read from cache) since the runner was made
 
     def run_all(
@@ -72,6 +74,11 @@ class SnippetRunner:
             return SnippetFailure(snippet.name, display_path(snippet.path, self.project_root), None, str(error))
 
     def close(self) -> None:
+        if self.worker.starts:
+            self.report(
+                f"worker: started {self.worker.starts} time(s), ran {len(self.executed)} snippet(s), "
+                f"peak memory {self.worker.peak_rss_mib:.0f} MiB"
+            )
         self.worker.stop()
 
     def __enter__(self) -> "SnippetRunner":

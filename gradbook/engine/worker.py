@@ -11,6 +11,7 @@ import argparse
 from dataclasses import asdict
 import json
 import os
+import resource
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ def main() -> None:
     arguments = argparse.ArgumentParser()
     arguments.add_argument("--device", choices=["auto", "cpu"], default="auto")
     arguments.add_argument("--project-root", required=True)
+    arguments.add_argument("--memory-limit-mib", type=int, default=0)
     options = arguments.parse_args()
 
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -41,6 +43,8 @@ def main() -> None:
     versions = installed_versions()
     project_root = Path(options.project_root)
     baseline = frozenset(sys.modules)
+    if options.memory_limit_mib:
+        limit_snippet_memory(options.memory_limit_mib)
     _send(channel, {"status": "ready", "device": device, "versions": versions, "pid": os.getpid()})
 
     for line in sys.stdin:
@@ -57,7 +61,21 @@ def main() -> None:
             _send(channel, {"status": "ok", "run": outcome.to_json()})
 
 
+def limit_snippet_memory(mebibytes: int) -> None:
+    """Let snippets allocate at most this much beyond what the warm worker already holds.
+
+    RLIMIT_DATA covers heap and private anonymous mappings (NumPy and TensorFlow buffers), so a
+    runaway allocation raises MemoryError in the snippet instead of exhausting the machine.
+    """
+    status = Path("/proc/self/status").read_text()
+    data_kib = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmData:")))
+    limit = data_kib * 1024 + mebibytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, resource.getrlimit(resource.RLIMIT_DATA)[1]))
+
+
 def _send(channel, message: dict) -> None:
+    # Peak resident memory so far (Linux reports KiB), for the build's closing report.
+    message["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     channel.write(json.dumps(message) + "\n")
     channel.flush()
 

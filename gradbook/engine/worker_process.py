@@ -29,12 +29,14 @@ class WorkerStartupError(RuntimeError):
 
 
 class WorkerProcess:
-    def __init__(self, project_root: Path, force_cpu: bool):
+    def __init__(self, project_root: Path, force_cpu: bool, memory_limit_mib: int = 0):
         self.project_root = Path(project_root)
         self.force_cpu = force_cpu
+        self.memory_limit_mib = memory_limit_mib
         self.device: str | None = None
         self.pid: int | None = None
         self.starts = 0
+        self.peak_rss_mib = 0.0  # the largest any worker of this handle has grown to
         self._process: subprocess.Popen | None = None
         self._lines: queue.Queue | None = None
         self._stderr = None
@@ -59,6 +61,7 @@ class WorkerProcess:
             )
         if message is None:
             return self._death_failure(path, shown_path)
+        self.peak_rss_mib = max(self.peak_rss_mib, message.get("peak_rss_mib", 0.0))
         if message["status"] == "failed":
             return SnippetFailure(**message["failure"])
         return SnippetRun.from_json(message["run"])
@@ -67,7 +70,7 @@ class WorkerProcess:
         self.stop()
         self._stderr = tempfile.TemporaryFile(mode="w+", prefix="gradbook-worker-")
         command = [sys.executable, "-m", "gradbook.engine.worker", "--project-root", str(self.project_root)]
-        command += ["--device", "cpu" if self.force_cpu else "auto"]
+        command += ["--device", "cpu" if self.force_cpu else "auto", "--memory-limit-mib", str(self.memory_limit_mib)]
         environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,

@@ -86,6 +86,7 @@ def test_timeout_kills_and_restarts_the_worker(throwaway, runner):
 @pytest.mark.parametrize("death, cause", [
     ("import os\nos._exit(3)\n", "exit code 3"),
     ("import ctypes\nctypes.string_at(0)\n", "SIGSEGV"),
+    ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", "SIGKILL"),  # what the OOM killer sends
 ])
 def test_a_dying_worker_is_named_and_replaced(throwaway, runner, death, cause):
     dying = throwaway.snippet("dying", death)
@@ -146,3 +147,12 @@ def test_figures_are_captured_with_title_alt_text_and_cell(throwaway, runner):
     (figure,) = run.figures
     assert figure.title == "Identity" and figure.alt == "Identity. A straight line"
     assert figure.cell == 2 and figure.svg.lstrip().startswith("<?xml") and "<dc:date>" not in figure.svg
+
+
+def test_memory_limit_turns_a_runaway_allocation_into_a_named_failure(throwaway):
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", memory_limit_mib=1024, report=lambda t: None) as runner:
+        greedy = throwaway.snippet("greedy", "import numpy as np\nx = 1\nbig = np.ones(2**31)  # 16 GiB\n")
+        outcome = runner.run(greedy)
+        assert isinstance(outcome, SnippetFailure)
+        assert outcome.line == 3 and "MemoryError" in outcome.message
+        assert runner.run(throwaway.snippet("small", "import numpy as np\nresults = {'n': int(np.ones(1000).sum())}\n")).values == {"n": 1000}
