@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
-
-
-def mkdocs_build(project: Path, site_dir: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"), "-d", str(site_dir), *extra]
-    environment = dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env or {}))
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, env=environment, timeout=1200)
+from tests.site_helpers import PROJECT_ROOT, mkdocs_build, throwaway_site
 
 
 @pytest.fixture(scope="module")
@@ -70,44 +60,12 @@ def test_second_build_reuses_the_cache(built_site, tmp_path):
 
 
 def test_build_with_execution_off_marks_nothing_as_fresh(tmp_path):
-    project = throwaway_site(tmp_path, {"never_ran": "results = {'x': 1}\n"}, "# Home\n\n@snippet never_ran\n\nx is {{ never_ran.x }}\n")
+    project = throwaway_site(
+        tmp_path / "project", {"never_ran": "results = {'x': 1}\n"},
+        {"index.md": "# Home\n\n@snippet never_ran\n\nx is {{ never_ran.x }}\n"},
+    )
     result = mkdocs_build(project, tmp_path / "site", env={"GRADBOOK_EXECUTE": "0"})
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site" / "index.html").read_text()
     assert "Not executed" in html and "[not executed]" in html
 
-
-def throwaway_site(tmp_path: Path, snippets: dict[str, str], page: str) -> Path:
-    project = tmp_path / "project"
-    (project / "snippets").mkdir(parents=True)
-    (project / "docs").mkdir()
-    config = (PROJECT_ROOT / "mkdocs.yml").read_text()
-    config = re.sub(r"\nnav:.*", "\n", config, flags=re.S).replace("extra_css:\n  - stylesheets/figures.css\n", "")
-    (project / "mkdocs.yml").write_text(config)
-    for name, source in snippets.items():
-        (project / "snippets" / f"{name}.py").write_text(source)
-    (project / "docs" / "index.md").write_text(page)
-    return project
-
-
-def test_failing_snippet_fails_strict_build_with_file_and_line_while_others_run(tmp_path):
-    project = throwaway_site(
-        tmp_path,
-        {"broken": "x = 1\nraise ValueError('bad input shape')\n", "fine": "results = {'x': 1}\n"},
-        "# Home\n\n@snippet broken\n\n@snippet fine\n\nGone: {{ missing.value }}\n",
-    )
-    result = mkdocs_build(project, tmp_path / "site")
-    assert result.returncode != 0
-    assert "snippets/broken.py:2: ValueError: bad input shape" in result.stderr
-    assert "snippet fine: ran in" in result.stderr
-    assert "docs/index.md:7: no snippet named 'missing'" in result.stderr
-    assert len(list((project / ".cache" / "gradbook" / "entries").glob("*.json"))) == 1  # only fine is stored
-
-    # Without --strict (as under `mkdocs serve`) the site still builds and the page shows the error.
-    relaxed = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "relaxed")],
-        cwd=project, capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"), timeout=1200,
-    )
-    assert relaxed.returncode == 0, relaxed.stderr
-    html = (tmp_path / "relaxed" / "index.html").read_text()
-    assert "This snippet failed: snippets/broken.py:2" in html and "bad input shape" in html

@@ -1,0 +1,86 @@
+"""What re-runs when: package versions, `mkdocs serve` rebuilds, and two cold builds agree."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from gradbook.engine import SnippetRunner, cache_key
+from tests.site_helpers import PROJECT_ROOT, mkdocs_build, throwaway_site
+
+
+def test_a_package_version_change_reruns_everything(throwaway, monkeypatch):
+    snippets = [throwaway.snippet(name, f"results = {{'n': {n}}}\n") for n, name in enumerate(["a", "b", "c"])]
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", report=lambda text: None) as runner:
+        runner.run_all(snippets)
+        runner.executed.clear()
+        runner.run_all(snippets)
+        assert runner.executed == []
+        real = cache_key.installed_versions()
+        monkeypatch.setattr(cache_key, "installed_versions", lambda: dict(real, numpy="99.0.0"))
+        runner.run_all(snippets)
+        assert runner.executed == ["a", "b", "c"]
+
+
+@pytest.fixture
+def served_site(tmp_path):
+    """Build the way `mkdocs serve` does: config reloaded per rebuild, plugin instance reused."""
+    snippets = {
+        "first": "SEED = 0\nresults = {'value': 1}\n",
+        "second": "SEED = 0\nresults = {'value': 2}\n",
+    }
+    page = "# Home\n\nFirst is {{ first.value }} and second is {{ second.value }}.\n\n@snippet first\n\n@snippet second\n"
+    project = throwaway_site(tmp_path / "project", snippets, {"index.md": page})
+    site = tmp_path / "site"
+
+    def rebuild():
+        config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
+        build(config)
+        plugin = config.plugins["gradbook"]
+        executed = list(plugin.runner.executed)
+        plugin.runner.executed.clear()
+        return executed, (site / "index.html").read_text(), plugin
+
+    executed, _, plugin = rebuild()
+    assert executed == ["first", "second"]
+    yield project, rebuild
+    plugin.runner.close()
+
+
+def test_serve_rebuild_after_a_snippet_edit_reruns_only_that_snippet(served_site):
+    project, rebuild = served_site
+    (project / "snippets" / "first.py").write_text("SEED = 0\nresults = {'value': 11}\n")
+    executed, html, plugin = rebuild()
+    assert executed == ["first"]
+    assert "First is 11 and second is 2." in html
+    assert plugin.runner.worker.starts == 1  # the same warm worker served both builds
+
+
+def test_serve_rebuild_after_a_page_edit_reruns_nothing(served_site):
+    project, rebuild = served_site
+    page = project / "docs" / "index.md"
+    page.write_text(page.read_text().replace("# Home", "# Home, edited"))
+    executed, html, _ = rebuild()
+    assert executed == []
+    assert "Home, edited" in html and "First is 1 and second is 2." in html
+
+
+def test_two_cold_builds_publish_identical_values_and_figures(tmp_path):
+    names = ["sigmoid_derivative", "layer_gradient_norms"]
+    snippets = {name: (PROJECT_ROOT / "snippets" / f"{name}.py").read_text() for name in names}
+    page = "# Home\n\n" + "\n\n".join(f"@snippet {name}\n\n@figure {name}" for name in names) + "\n"
+    sites = []
+    for attempt in range(2):
+        project = throwaway_site(tmp_path / f"project{attempt}", snippets, {"index.md": page})
+        result = mkdocs_build(project, tmp_path / f"site{attempt}")
+        assert result.returncode == 0, result.stderr
+        sites.append(tmp_path / f"site{attempt}")
+    values = [json.loads((site / "values.json").read_text())["snippets"] for site in sites]
+    assert {n: v["values"] for n, v in values[0].items()} == {n: v["values"] for n, v in values[1].items()}
+    figures = sorted(path.name for path in (sites[0] / "figures").glob("*.svg"))
+    assert figures == ["layer_gradient_norms-1.svg", "sigmoid_derivative-1.svg"]
+    for name in figures:
+        assert (sites[0] / "figures" / name).read_bytes() == (sites[1] / "figures" / name).read_bytes(), name
