@@ -132,6 +132,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             log.warning(f"gradbook: {self.config.snippets_dir}/{name}.py is not embedded by any page; add '@snippet {name}' to one")
 
     def on_serve(self, server, config, builder):
+        if self.execute:
+            self.runner.prewarm()  # an author's first edit should not wait for TensorFlow to import
         server.watch(str(self.snippets_dir))
         helpers = self.project_root / "gradbook"
         if helpers.is_dir():

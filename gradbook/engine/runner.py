@@ -73,6 +73,11 @@ class SnippetRunner:
         except WorkerStartupError as error:
             return SnippetFailure(snippet.name, display_path(snippet.path, self.project_root), None, str(error))
 
+    def prewarm(self) -> None:
+        """Start the worker in the background, so the next miss does not wait for TensorFlow."""
+        if not self.worker.alive:
+            self.worker.spawn()
+
     def close(self) -> None:
         if self.worker.starts:
             self.report(

@@ -38,6 +38,7 @@ class WorkerProcess:
         self.starts = 0
         self.peak_rss_mib = 0.0  # the largest any worker of this handle has grown to
         self._process: subprocess.Popen | None = None
+        self._ready = False
         self._lines: queue.Queue | None = None
         self._stderr = None
 
@@ -47,7 +48,9 @@ class WorkerProcess:
 
     def run(self, path: Path, shown_path: str, seed: int | None, timeout: float) -> SnippetRun | SnippetFailure:
         if not self.alive:
-            self.start()
+            self.spawn()
+        if not self._ready:
+            self._await_ready()
         self._process.stdin.write(json.dumps({"path": str(path), "seed": seed}) + "\n")
         self._process.stdin.flush()
         try:
@@ -67,6 +70,11 @@ class WorkerProcess:
         return SnippetRun.from_json(message["run"])
 
     def start(self) -> None:
+        self.spawn()
+        self._await_ready()
+
+    def spawn(self) -> None:
+        """Launch a worker without waiting for it: TensorFlow imports while the caller goes on."""
         self.stop()
         self._stderr = tempfile.TemporaryFile(mode="w+", prefix="gradbook-worker-")
         command = [sys.executable, "-m", "gradbook.engine.worker", "--project-root", str(self.project_root)]
@@ -76,8 +84,11 @@ class WorkerProcess:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             cwd=self.project_root, env=environment, text=True, start_new_session=True,
         )
+        self._ready = False
         self._lines = queue.Queue()
         threading.Thread(target=_pump_lines, args=(self._process.stdout, self._lines), daemon=True).start()
+
+    def _await_ready(self) -> None:
         try:
             ready = self._lines.get(timeout=STARTUP_TIMEOUT)
         except queue.Empty:
@@ -86,7 +97,7 @@ class WorkerProcess:
             tail = self._stderr_tail()
             self.stop()
             raise WorkerStartupError(f"the snippet worker failed to start:\n{tail}")
-        self.device, self.pid = ready["device"], ready["pid"]
+        self.device, self.pid, self._ready = ready["device"], ready["pid"], True
         self.starts += 1
 
     def stop(self) -> None:
