@@ -110,6 +110,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             return
         for number, figure in enumerate(outcome.figures, start=1):
             files.append(File.generated(config, figure_uri(snippet.name, number), content=figure.svg))
+            files.append(File.generated(config, figure_uri(snippet.name, number, dark=True), content=figure.svg_dark))
         notebook = notebook_json(snippet, outcome)
         files.append(File.generated(config, download_uri(snippet.name), content=notebook))
         # mkdocs-jupyter renders notebooks from a source folder on disk (it cannot read generated

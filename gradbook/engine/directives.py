@@ -121,16 +121,19 @@ class _Expander:
 
     def figure(self, snippet: Snippet, run: SnippetRun, number: int) -> str:
         figure = run.figures[number - 1]
-        target = self.link(figure_uri(snippet.name, number))
+        light = self.link(figure_uri(snippet.name, number))
+        dark = self.link(figure_uri(snippet.name, number, dark=True))
         alt = figure.alt.replace("[", "(").replace("]", ")").replace("\n", " ")
         caption = f"{figure.title}. " if figure.title else ""
         caption += (
             f"Ran on {run.device} with TensorFlow {run.versions.get('tensorflow')} and "
             f"Keras {run.versions.get('keras')} in {run.seconds:.1f} s ({snippet.name}.py)."
         )
+        # Material shows `#only-light` images in the light palette and `#only-dark` in the dark one.
         return (
             f'<figure class="gradbook-figure" markdown="span">\n'
-            f'  [![{alt}]({target})]({target} "Open the figure full size")\n'
+            f'  [![{alt}]({light}#only-light)]({light} "Open the figure full size")\n'
+            f'  [![{alt}]({dark}#only-dark)]({dark} "Open the figure full size")\n'
             f"  <figcaption>{_html_escape(caption)}</figcaption>\n</figure>"
         )
 

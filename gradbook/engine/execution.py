@@ -14,7 +14,7 @@ from pathlib import Path
 import keras
 import matplotlib.pyplot as plt
 
-from gradbook.engine.figures import alt_text, figure_svg, figure_title
+from gradbook.engine.figures import alt_text, dark_figure_svg, figure_svg, figure_title
 from gradbook.engine.isolation import forget_local_modules, isolated_process_state, local_module_files
 from gradbook.engine.results import FigureCapture, SnippetFailure, SnippetRun
 from gradbook.engine.snippet import Snippet, display_path, is_seed_assignment
@@ -113,9 +113,11 @@ def _capture_figures(snippet: Snippet, first_cell_of_figure: dict[int, int]) -> 
         figure = plt.figure(number)
         if not figure.axes:
             continue
+        light = figure_svg(figure)
         figures.append(
             FigureCapture(
-                svg=figure_svg(figure),
+                svg=light,
+                svg_dark=dark_figure_svg(figure),
                 title=figure_title(figure),
                 alt=alt_text(figure, snippet.description),
                 cell=first_cell_of_figure.get(number, 0),

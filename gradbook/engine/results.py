@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 @dataclass(frozen=True)
 class FigureCapture:
     svg: str
+    svg_dark: str  # the same figure recoloured for the dark palette
     title: str
     alt: str
     cell: int  # the cell in which the figure was first drawn

@@ -7,8 +7,8 @@ DOWNLOADS_DIR = "downloads"  # the same notebooks as plain files to download
 VALUES_FILE = "values.json"
 
 
-def figure_uri(snippet_name: str, number: int) -> str:
-    return f"{FIGURES_DIR}/{snippet_name}-{number}.svg"
+def figure_uri(snippet_name: str, number: int, dark: bool = False) -> str:
+    return f"{FIGURES_DIR}/{snippet_name}-{number}{'-dark' if dark else ''}.svg"
 
 
 def source_uri(snippet_name: str) -> str:

@@ -14,7 +14,7 @@ def make_site(tmp_path, outcome="run"):
     snippet = load_snippet(path)
     run = SnippetRun(
         name="demo", seed=0, values={"ratio": 3.1e-7, "label": "sigmoid"}, cell_outputs={1: "hi\n", 2: ""},
-        figures=[FigureCapture(svg="<svg/>", title="A title", alt="A title. Alt", cell=2)],
+        figures=[FigureCapture(svg="<svg/>", svg_dark="<svg/>", title="A title", alt="A title. Alt", cell=2)],
         device="CPU", versions={"tensorflow": "2.21.0", "keras": "3.15.1"}, seconds=1.25,
     )
     failure = SnippetFailure("demo", "snippets/demo.py", 4, "ZeroDivisionError: division by zero", "trace")
@@ -29,7 +29,8 @@ def test_values_figures_and_code_expand(tmp_path):
     )
     assert page.problems == []
     assert "Ratio 3.1 × 10<sup>−7</sup> for sigmoid." in page.markdown
-    assert "![A title. Alt](../figures/demo-1.svg)" in page.markdown
+    assert "![A title. Alt](../figures/demo-1.svg#only-light)" in page.markdown
+    assert "![A title. Alt](../figures/demo-1-dark.svg#only-dark)" in page.markdown
     assert "Ran on CPU with TensorFlow 2.21.0 and Keras 3.15.1 in 1.2 s" in page.markdown
     assert 'title="demo.py, cell 1"' in page.markdown and "hi" in page.markdown
     assert page.snippets_used == {"demo"}
