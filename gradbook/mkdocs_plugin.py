@@ -26,6 +26,7 @@ from gradbook.engine.published_values import values_document
 from gradbook.engine.site_paths import VALUES_FILE, download_uri, figure_uri, notebook_uri, source_uri
 from gradbook.engine.snippet import SnippetFormatError
 from gradbook.engine.atomic_write import write_atomically
+from gradbook.notebook_page import slim_notebook_page
 
 log = logging.getLogger("mkdocs.plugins.gradbook")
 
@@ -127,6 +128,16 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             log.warning(f"gradbook: {Path(config.docs_dir).name}/{page.file.src_uri}:{problem.line}: {problem.message}")
         self.embedded |= expanded.snippets_used
         return expanded.markdown
+
+    def on_post_page(self, output, page, config):
+        if page.file.src_uri not in {notebook_uri(name) for name in self.snippets}:
+            return output
+        html, stylesheets = slim_notebook_page(output, page.url)
+        for path, css in stylesheets.items():
+            target = Path(config.site_dir) / path
+            if not target.exists():
+                write_atomically(target, css)
+        return html
 
     def on_post_build(self, config):
         for name in sorted(set(self.snippets) - self.embedded):

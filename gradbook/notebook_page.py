@@ -1,0 +1,41 @@
+"""Slim the notebook pages mkdocs-jupyter renders: shared stylesheets, no scripts from other hosts.
+
+nbconvert inlines about 600 KB of JupyterLab CSS into every notebook page and adds MathJax and
+Mermaid loaders that fetch from a CDN. The CSS moves to one content-addressed file every notebook
+page links (the browser downloads it once); scripts that reach other hosts, or load nothing, go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from mkdocs.utils import get_relative_url
+
+SHARED_STYLE_MIN_CHARS = 2000  # smaller <style> blocks are page-specific tweaks: leave them inline
+STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.S)
+SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", re.S)
+REMOTE = re.compile(r"https?://(?!www\.w3\.org/)")
+STYLESHEET_DIR = "assets/notebook"
+
+
+def slim_notebook_page(html: str, page_url: str) -> tuple[str, dict[str, str]]:
+    """Return the page's new HTML and the stylesheets it now links, as {site path: css}."""
+    stylesheets: dict[str, str] = {}
+
+    def link_shared(match: re.Match) -> str:
+        css = match["css"]
+        if len(css) < SHARED_STYLE_MIN_CHARS:
+            return match[0]
+        path = f"{STYLESHEET_DIR}/{hashlib.sha256(css.encode()).hexdigest()[:16]}.css"
+        stylesheets[path] = css
+        return f'<link rel="stylesheet" href="{get_relative_url(path, page_url)}">'
+
+    def drop_useless(match: re.Match) -> str:
+        attributes, body = match["attributes"], match["body"]
+        loads_nothing = 'src=""' in attributes
+        reaches_out = REMOTE.search(attributes + body) is not None
+        mathjax_config = "text/x-mathjax-config" in attributes  # MathJax itself is never loaded
+        return "" if loads_nothing or reaches_out or mathjax_config else match[0]
+
+    return SCRIPT.sub(drop_useless, STYLE.sub(link_shared, html)), stylesheets
