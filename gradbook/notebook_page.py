@@ -2,7 +2,8 @@
 
 nbconvert inlines about 600 KB of JupyterLab CSS into every notebook page and adds MathJax and
 Mermaid loaders that fetch from a CDN. The CSS moves to one content-addressed file every notebook
-page links (the browser downloads it once); scripts that reach other hosts, or load nothing, go.
+page links (the browser downloads it once); scripts that reach other hosts, or load nothing, go;
+scrolling code cells become keyboard-focusable.
 """
 
 from __future__ import annotations
@@ -38,4 +39,7 @@ def slim_notebook_page(html: str, page_url: str) -> tuple[str, dict[str, str]]:
         mathjax_config = "text/x-mathjax-config" in attributes  # MathJax itself is never loaded
         return "" if loads_nothing or reaches_out or mathjax_config else match[0]
 
-    return SCRIPT.sub(drop_useless, STYLE.sub(link_shared, html)), stylesheets
+    html = SCRIPT.sub(drop_useless, STYLE.sub(link_shared, html))
+    # Code cells scroll sideways; a keyboard user must be able to focus them to scroll.
+    html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
+    return html, stylesheets

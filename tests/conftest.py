@@ -55,3 +55,15 @@ class ThrowawayProject:
 @pytest.fixture
 def throwaway(tmp_path) -> ThrowawayProject:
     return ThrowawayProject(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, published):
+    """The real site, built once with --strict into a temporary folder: (site folder, build log)."""
+    from tests.site_helpers import mkdocs_build
+
+    published("layer_gradient_norms", 0)  # warm the shared cache through the same engine
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(PROJECT_ROOT, site)
+    assert result.returncode == 0, result.stderr
+    return site, result.stderr

@@ -26,7 +26,10 @@ def throwaway_site(root: Path, snippets: dict[str, str], pages: dict[str, str], 
     """A site with the project's theme and extensions, its own snippets, pages and cache."""
     (root / "snippets").mkdir(parents=True, exist_ok=True)
     config = (PROJECT_ROOT / "mkdocs.yml").read_text()
-    config = re.sub(r"\nnav:.*", "\n", config, flags=re.S).replace("extra_css:\n  - stylesheets/figures.css\n", "")
+    # The project's nav, stylesheets and theme overrides are not part of a throwaway site.
+    config = re.sub(r"\nnav:.*", "\n", config, flags=re.S)
+    config = re.sub(r"extra_css:\n(  - .*\n)+", "", config)
+    config = re.sub(r"  custom_dir: .*\n", "", config)
     for key, value in plugin_options.items():
         config = config.replace("      timeout: 180\n", f"      timeout: 180\n      {key}: {value}\n")
     (root / "mkdocs.yml").write_text(config)

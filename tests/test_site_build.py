@@ -10,15 +10,6 @@ import pytest
 from tests.site_helpers import PROJECT_ROOT, mkdocs_build, throwaway_site
 
 
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory, published):
-    published("layer_gradient_norms", 0)  # warm the shared cache through the same engine
-    site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(PROJECT_ROOT, site)
-    assert result.returncode == 0, result.stderr
-    return site, result.stderr
-
-
 def test_strict_build_publishes_the_values_the_engine_computes(built_site, published):
     site, _ = built_site
     document = json.loads((site / "values.json").read_text())

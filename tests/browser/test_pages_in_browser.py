@@ -1,0 +1,99 @@
+"""Every page in a real browser, in both palettes: images load, nothing leaves localhost, no console
+errors, and axe-core finds no serious or critical accessibility issue."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import site_pages
+
+PALETTES = ("light", "dark")
+SEARCHES = {"clipping": "gradient-clipping", "He initialization": "initialisation", "LSTM": "gated-recurrent-units"}
+
+
+@pytest.fixture(scope="session")
+def page_reports(browser, site_url, built_site):
+    """Visit every page once per palette and record what a reader's browser saw."""
+    site, _ = built_site
+    axe = Axe()
+    reports = {}
+    for palette in PALETTES:
+        context = browser.new_context(color_scheme=palette, viewport={"width": 1280, "height": 900})
+        for path in site_pages(site):
+            page = context.new_page()  # a fresh page per visit: its listeners go with it
+            seen = {"requests": [], "errors": []}
+            page.on("request", lambda request: seen["requests"].append(request.url))
+            page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
+            page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+            page.goto(site_url + path, wait_until="networkidle")
+            seen["images"] = page.evaluate(
+                "Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])"
+            )
+            seen["scheme"] = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+            violations = axe.run(page).response["violations"]
+            seen["axe"] = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
+            reports[(palette, path)] = seen
+            page.close()
+        context.close()
+    return reports
+
+
+def test_every_page_was_checked_in_both_palettes(page_reports, built_site):
+    site, _ = built_site
+    pages = site_pages(site)
+    assert len(pages) >= 5
+    assert set(page_reports) == {(palette, path) for palette in PALETTES for path in pages}
+    assert {report["scheme"] for (palette, _), report in page_reports.items() if palette == "dark"} == {"slate"}
+    assert {report["scheme"] for (palette, _), report in page_reports.items() if palette == "light"} == {"default"}
+
+
+def test_every_image_loads(page_reports):
+    broken = {key: [src for src, ok in report["images"] if not ok] for key, report in page_reports.items()}
+    assert {key: srcs for key, srcs in broken.items() if srcs} == {}
+
+
+def test_no_request_leaves_localhost(page_reports):
+    outside = {
+        key: [url for url in report["requests"] if urlparse(url).hostname not in ("127.0.0.1", None) and not url.startswith("data:")]
+        for key, report in page_reports.items()
+    }
+    assert {key: urls for key, urls in outside.items() if urls} == {}
+
+
+def test_no_console_errors(page_reports):
+    assert {key: report["errors"] for key, report in page_reports.items() if report["errors"]} == {}
+
+
+def test_axe_finds_nothing_serious_or_critical(page_reports):
+    assert {key: report["axe"] for key, report in page_reports.items() if report["axe"]} == {}
+
+
+def test_palette_toggle_swaps_the_figure(browser, site_url):
+    context = browser.new_context(color_scheme="light")
+    page = context.new_page()
+    page.goto(site_url + "/vanishing/why-sigmoid-gradients-vanish/", wait_until="networkidle")
+    visible = "Array.from(document.querySelectorAll('.gradbook-figure img')).filter(i => i.offsetParent !== null).map(i => i.getAttribute('src'))"
+    before = page.evaluate(visible)
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    after = page.evaluate(visible)
+    context.close()
+    assert before and all(src.endswith(".svg#only-light") for src in before)
+    assert after and all(src.endswith("-dark.svg#only-dark") for src in after)
+    assert len(before) == len(after)
+
+
+@pytest.mark.parametrize("query, expected", SEARCHES.items())
+def test_search_finds_what_readers_type(browser, site_url, query, expected):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site_url + "/", wait_until="networkidle")
+    page.locator(".md-search__input").click()
+    page.keyboard.type(query)  # Material searches on key events, as a reader types
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    links = page.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.getAttribute('href'))")
+    context.close()
+    assert any(expected in link for link in links), links
