@@ -1,6 +1,7 @@
 """Expand a page's snippet directives into Markdown.
 
-    @snippet NAME          the whole snippet: code (copy button), downloads, printed output
+    @snippet NAME.py       the whole snippet: code (copy button), downloads, printed output
+                           (the `.py` is optional in every block directive)
     @snippet NAME:3        cell 3 only (cells are counted from 1, `# %%` markers split them)
     @figure NAME           every figure the snippet drew, with alt text and a caption
     @figure NAME:2         the second figure only
@@ -21,7 +22,9 @@ from gradbook.engine.site_paths import download_uri, figure_uri, notebook_uri, s
 from gradbook.engine.snippet import Snippet
 from gradbook.engine.value_format import ValueFormatError, format_value
 
-BLOCK = re.compile(r"^(?P<indent>[ \t]*)@(?P<kind>snippet|figure)[ \t]+(?P<name>[\w-]+)(?::(?P<number>\d+))?[ \t]*$")
+BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)@(?P<kind>snippet|figure)[ \t]+(?P<name>[\w-]+)(?:\.py)?(?::(?P<number>\d+))?[ \t]*$"
+)
 INLINE = re.compile(r"\{\{\s*(?P<name>[\w-]+)\.(?P<key>\w+)\s*(?:\|\s*(?P<format>[^}]*?)\s*)?\}\}")
 CODE_SPAN = re.compile(r"(`+[^`]*?`+)")
 FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})")

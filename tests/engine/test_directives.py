@@ -38,7 +38,7 @@ def test_values_figures_and_code_expand(tmp_path):
 
 def test_whole_snippet_links_downloads_relative_to_the_page(tmp_path):
     snippets, outcomes = make_site(tmp_path)
-    markdown = expand_page("@snippet demo", "a/b/page.md", snippets, outcomes).markdown
+    markdown = expand_page("@snippet demo.py", "a/b/page.md", snippets, outcomes).markdown
     assert "(../../snippets/demo.py){ download }" in markdown
     assert "(../../notebooks/demo.ipynb)" in markdown and "(../../downloads/demo.ipynb){ download }" in markdown
     assert SOURCE.rstrip("\n") in markdown
