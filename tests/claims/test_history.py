@@ -1,0 +1,34 @@
+"""Claims of docs/remedies/history.md, checked across seeds against theory."""
+
+import pytest
+
+from tests.conftest import CLAIM_SEEDS
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("depth", [2, 3])
+def test_shallow_sigmoid_nets_keep_the_gradient(published, seed, depth):
+    # At most 2 sigmoid derivatives separate the first and last hidden layers; for unsaturated units
+    # σ′ ≥ 0.1 (|z| < 2.2) and Glorot weights keep ‖Wᵀv‖ ≈ ‖v‖, so the ratio is ≳ 0.1² × O(1) ≈ 1e-2;
+    # 1e-3 allows for a few unlucky weights.
+    assert published("sigmoid_depth_sweep", seed)[f"ratio_depth_{depth}"] >= 1e-3
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("depth", [10, 15, 20])
+def test_deep_sigmoid_nets_lose_it(published, seed, depth):
+    # depth − 1 ≥ 9 derivatives ≤ 1/4: ≤ 4⁻⁹ ≈ 3.8e-6 times an input/activation norm ratio ~2.
+    assert published("sigmoid_depth_sweep", seed)[f"ratio_depth_{depth}"] <= 1e-4
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_twenty_layers_lose_more_than_eight_orders_of_magnitude(published, seed):
+    # 19 factors ≤ 1/4: 4⁻¹⁹ ≈ 3.6e-12; 1e-8 leaves a factor of ~3000 for the weights' gain.
+    assert published("sigmoid_depth_sweep", seed)["ratio_depth_20"] < 1e-8
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_each_added_layer_costs_about_the_sigmoid_bound(published, seed):
+    # Per layer: mean σ′ over the pre-activations (≈ 0.2 for unit-variance inputs, ≤ 1/4 always) times
+    # the weights' gain (≈ 1 for Glorot at fan_in = fan_out); [0.1, 0.35] allows ±40 % for the gain.
+    assert 0.1 <= published("sigmoid_depth_sweep", seed)["factor_per_layer"] <= 0.35
