@@ -1,0 +1,44 @@
+"""Claims of docs/troubleshooting/porting-from-keras-2.md: each Keras 2 form fails, each replacement works."""
+
+import pytest
+
+from tests.conftest import CLAIM_SEEDS
+
+# Keras 3 removed these names (Keras 3.0 release notes / migration guide); what it raises for each.
+EXPECTED_FAILURES = {
+    "lr_argument": "ValueError",  # unknown keyword: "Argument(s) not recognized"
+    "lr_attribute": "AttributeError",
+    "set_value": "AttributeError",
+    "get_gradients": "AttributeError",
+    "K_gradients": "AttributeError",
+    "K_mean": "AttributeError",
+    "write_grads": "TypeError",  # unexpected keyword argument
+    "fit_generator": "AttributeError",
+    "leaky_relu_alpha_function": "TypeError",
+    "leaky_relu_alpha_layer": "UserWarning",  # accepted, deprecated
+    "get_scaled_loss": "AttributeError",
+    "get_unscaled_gradients": "AttributeError",
+    "legacy_optimizers": "ImportError",
+}
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("row", sorted(EXPECTED_FAILURES))
+def test_old_form_fails_and_replacement_works(published, seed, row):
+    values = published("keras2_port_replacements", seed)
+    assert values[f"{row}_old"] == EXPECTED_FAILURES[row]
+    assert values[f"{row}_new_works"] is True
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_tf_keras_is_keras_3(published, seed):
+    # TensorFlow ≥ 2.16 makes tf.keras point at the installed Keras 3.
+    values = published("keras2_port_replacements", seed)
+    assert values["tf_keras_version"].startswith("3.")
+    assert values["tf_keras_new_works"] is True
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_scale_loss_multiplies_by_the_initial_scale(published, seed):
+    # LossScaleOptimizer's default initial_scale is 2¹⁵.
+    assert published("keras2_port_replacements", seed)["loss_scale"] == 2.0**15
