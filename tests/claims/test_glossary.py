@@ -1,0 +1,35 @@
+"""Claims of docs/reference/glossary.md, checked across seeds against random-matrix theory."""
+
+import pytest
+
+from tests.conftest import CLAIM_SEEDS
+
+GAINS = {"0_8": 0.8, "1_0": 1.0, "1_2": 1.2}
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_spectral_radius_is_close_to_the_gain(published, seed):
+    # Circular law: the eigenvalues of an n × n matrix with entries of variance g²/n fill the disc of
+    # radius g. At n = 64 the largest modulus overshoots g by O(√(log n / n)) ≈ 0.25 at most in
+    # practice, and rarely falls more than a few percent short; [0.85 g, 1.45 g] covers both.
+    values = published("glossary_spectral_radius", seed)
+    for key, gain in GAINS.items():
+        assert 0.85 * gain < values[f"radius_gain_{key}"] < 1.45 * gain
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_radius_below_one_shrinks_and_above_one_grows(published, seed):
+    # ‖(Wᵀ)⁵⁰v‖/‖v‖ ≈ c · ρ⁵⁰ (Gelfand) with ρ ≈ g: 0.8⁵⁰ ≈ 1e-5 and 1.2⁵⁰ ≈ 9e3. The bounds 0.1 and
+    # 10 leave factors of 10⁴ and 10³ for the finite-size spread of ρ and of the prefactor c.
+    values = published("glossary_spectral_radius", seed)
+    assert values["norm_after_50_gain_0_8"] < 0.1
+    assert values["norm_after_50_gain_1_2"] > 10
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_growth_per_step_tracks_the_spectral_radius(published, seed):
+    # Gelfand's formula: ‖Aᵏ‖^(1/k) → ρ(A). After k = 50 steps an O(1) prefactor c changes the
+    # per-step rate by c^(1/50): c ∈ [1e-5, 1e2] keeps it within [0.79, 1.10] of ρ.
+    values = published("glossary_spectral_radius", seed)
+    for key in ("0_8", "1_2"):
+        assert 0.75 < values[f"rate_over_radius_gain_{key}"] < 1.1
