@@ -81,6 +81,9 @@ def test_two_cold_builds_publish_identical_values_and_figures(tmp_path):
     values = [json.loads((site / "values.json").read_text())["snippets"] for site in sites]
     assert {n: v["values"] for n, v in values[0].items()} == {n: v["values"] for n, v in values[1].items()}
     figures = sorted(path.name for path in (sites[0] / "figures").glob("*.svg"))
-    assert figures == ["layer_gradient_norms-1.svg", "sigmoid_derivative-1.svg"]
+    assert figures == [
+        "layer_gradient_norms-1-dark.svg", "layer_gradient_norms-1.svg",
+        "sigmoid_derivative-1-dark.svg", "sigmoid_derivative-1.svg",
+    ]
     for name in figures:
         assert (sites[0] / "figures" / name).read_bytes() == (sites[1] / "figures" / name).read_bytes(), name
