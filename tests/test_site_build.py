@@ -25,7 +25,7 @@ def test_page_quotes_values_and_shows_figures_with_alt_text(built_site, publishe
     assert "{{" not in html and "@figure" not in html and "@snippet" not in html
     assert f"{published('sigmoid_derivative', 0)['peak_derivative']:.6f}" in html
     assert f"{published('layer_gradient_norms', 0)['tanh_ratio']:.2f}" in html
-    images = re.findall(r'<img alt="([^"]+)" src="([^"#]+\.svg)#only-(light|dark)"', html)
+    images = re.findall(r'<img alt="([^"]+)" loading="lazy" src="([^"#]+\.svg)#only-(light|dark)"', html)
     assert sorted(palette for _, _, palette in images) == ["dark", "dark", "light", "light"]
     assert all(alt for alt, _, _ in images)
     for _, source, palette in images:

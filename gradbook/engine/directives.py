@@ -132,11 +132,12 @@ class _Expander:
             f"Ran on {run.device} with TensorFlow {run.versions.get('tensorflow')} and "
             f"Keras {run.versions.get('keras')} in {run.seconds:.1f} s ({snippet.name}.py)."
         )
-        # Material shows `#only-light` images in the light palette and `#only-dark` in the dark one.
+        # Material shows `#only-light` images in the light palette and `#only-dark` in the dark one;
+        # lazy loading keeps the browser from downloading the variant it does not show.
         return (
             f'<figure class="gradbook-figure" markdown="span">\n'
-            f'  [![{alt}]({light}#only-light)]({light} "Open the figure full size")\n'
-            f'  [![{alt}]({dark}#only-dark)]({dark} "Open the figure full size")\n'
+            f'  [![{alt}]({light}#only-light){{ loading=lazy }}]({light} "Open the figure full size")\n'
+            f'  [![{alt}]({dark}#only-dark){{ loading=lazy }}]({dark} "Open the figure full size")\n'
             f"  <figcaption>{_html_escape(caption)}</figcaption>\n</figure>"
         )
 

@@ -3,6 +3,7 @@ errors, and axe-core finds no serious or critical accessibility issue."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pytest
@@ -11,6 +12,29 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.conftest import site_pages
 
 PALETTES = ("light", "dark")
+# A Markdown page with two figures, without the theme's shared assets, in bytes transferred from a
+# host that compresses text (as GitHub Pages does; the test server does the same).
+PAGE_WEIGHT_LIMIT = 150 * 1024
+
+# Figures load lazily (the other palette's variant is never fetched): scroll each shown image into
+# view, as a reader would, then report whether it decoded.
+SHOWN_IMAGES_AFTER_SCROLLING = """async () => {
+  const shown = Array.from(document.images).filter(image => image.offsetParent !== null);
+  for (const image of shown) {
+    image.scrollIntoView();
+    await image.decode().catch(() => null);
+  }
+  return shown.map(image => [image.getAttribute('src'), image.complete && image.naturalWidth > 0]);
+}"""
+# Bytes this page made the browser fetch, leaving out what every page shares: the theme's assets
+# (assets/, including the notebooks' shared stylesheet), the site's stylesheets and the search index.
+OWN_BYTES = """() => {
+  const shared = /\\/(assets|stylesheets|search)\\//;
+  const [navigation] = performance.getEntriesByType('navigation');
+  return performance.getEntriesByType('resource')
+    .filter(entry => !shared.test(new URL(entry.name).pathname))
+    .reduce((total, entry) => total + entry.encodedBodySize, navigation.encodedBodySize);
+}"""
 SEARCHES = {"clipping": "gradient-clipping", "He initialization": "initialisation", "LSTM": "gated-recurrent-units"}
 
 
@@ -29,9 +53,8 @@ def page_reports(browser, site_url, built_site):
             page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
             page.on("pageerror", lambda error: seen["errors"].append(str(error)))
             page.goto(site_url + path, wait_until="networkidle")
-            seen["images"] = page.evaluate(
-                "Array.from(document.images).map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0])"
-            )
+            seen["images"] = page.evaluate(SHOWN_IMAGES_AFTER_SCROLLING)
+            seen["own_bytes"] = page.evaluate(OWN_BYTES)
             seen["scheme"] = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
             violations = axe.run(page).response["violations"]
             seen["axe"] = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
@@ -53,6 +76,26 @@ def test_every_page_was_checked_in_both_palettes(page_reports, built_site):
 def test_every_image_loads(page_reports):
     broken = {key: [src for src, ok in report["images"] if not ok] for key, report in page_reports.items()}
     assert {key: srcs for key, srcs in broken.items() if srcs} == {}
+
+
+def test_pages_with_up_to_two_figures_stay_light(page_reports, built_site):
+    site, _ = built_site
+    checked = {}
+    for (palette, path), report in page_reports.items():
+        html = (site / path.strip("/") / "index.html").read_text()
+        if not path.startswith("/notebooks/") and html.count('class="gradbook-figure"') <= 2:
+            checked[(palette, path)] = report["own_bytes"]
+    assert len(checked) >= 10
+    assert {key: size for key, size in checked.items() if size > PAGE_WEIGHT_LIMIT} == {}
+
+
+def test_notebook_pages_share_their_stylesheets(built_site):
+    site, _ = built_site
+    pages = sorted((site / "notebooks").glob("*/index.html"))
+    assert pages
+    for page in pages:
+        inline = re.findall(r"<style[^>]*>(.*?)</style>", page.read_text(), re.S)
+        assert max(map(len, inline), default=0) < 20_000, page
 
 
 def test_no_request_leaves_localhost(page_reports):
