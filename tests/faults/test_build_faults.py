@@ -19,6 +19,20 @@ FAULTY_SNIPPETS = {
     "exits": "import os\nos._exit(7)\n",
     "segfaults": "import ctypes\nctypes.string_at(0)\n",
     "not_finite": "import numpy as np\nloss = np.float32(np.inf)\nresults = {'loss': loss}\n",
+    "leaks_state": (
+        "import os, sys, matplotlib\n"
+        "open('left_behind.txt', 'w').write('x')\n"
+        "os.environ['GRADBOOK_LEAK'] = '1'\n"
+        "sys.path.append('/leaked')\n"
+        "matplotlib.rcParams['lines.linewidth'] = 9\n"
+        "os.chdir('/')\n"
+    ),
+    "observes_state": (
+        "import os, sys, matplotlib\n"
+        "results = {'env': 'GRADBOOK_LEAK' in os.environ, 'path': '/leaked' in sys.path,\n"
+        "           'linewidth': matplotlib.rcParams['lines.linewidth'], 'file': os.path.exists('left_behind.txt'),\n"
+        "           'cwd_is_root': os.getcwd() == '/'}\n"
+    ),
     "zz_after_faults": "results = {'ran': True}\n",  # sorted last: runs after every fault
 }
 FAULTY_PAGE = """
@@ -35,6 +49,10 @@ FAULTY_PAGE = """
 @snippet not_finite
 
 @snippet zz_after_faults:1
+
+@snippet leaks_state
+
+@snippet observes_state
 
 @snippet missing_snippet
 
@@ -88,18 +106,29 @@ def test_snippets_after_the_faults_still_run(faulty_build):
     assert "snippet zz_after_faults: ran in" in result.stderr
 
 
+def cached_runs(project) -> dict[str, dict]:
+    entries = [json.loads(path.read_text()) for path in (project / ".cache" / "gradbook" / "entries").glob("*.json")]
+    return {entry["name"]: entry for entry in entries}
+
+
 def test_failures_are_not_cached(faulty_build):
     project, _, _ = faulty_build
-    entries = [json.loads(path.read_text()) for path in (project / ".cache" / "gradbook" / "entries").glob("*.json")]
-    assert [entry["name"] for entry in entries] == ["zz_after_faults"]
+    assert sorted(cached_runs(project)) == ["leaks_state", "observes_state", "zz_after_faults"]
+
+
+def test_nothing_a_snippet_changes_leaks_into_the_next(faulty_build):
+    project, _, _ = faulty_build
+    observed = cached_runs(project)["observes_state"]["values"]
+    assert observed == {"env": False, "path": False, "linewidth": 1.5, "file": False, "cwd_is_root": False}
+    assert not (project / "left_behind.txt").exists()
 
 
 def test_bad_page_references_name_page_and_line(faulty_build):
     _, result, _ = faulty_build
-    assert "docs/index.md:15: no snippet named 'missing_snippet'" in result.stderr
-    assert "docs/index.md:17: snippet 'zz_after_faults' has no cell 5" in result.stderr
-    assert "docs/index.md:19: snippet 'zz_after_faults' publishes no value 'missing_value'" in result.stderr
-    assert "docs/index.md:21: snippet 'zz_after_faults' drew no figure" in result.stderr
+    assert "docs/index.md:19: no snippet named 'missing_snippet'" in result.stderr
+    assert "docs/index.md:21: snippet 'zz_after_faults' has no cell 5" in result.stderr
+    assert "docs/index.md:23: snippet 'zz_after_faults' publishes no value 'missing_value'" in result.stderr
+    assert "docs/index.md:25: snippet 'zz_after_faults' drew no figure" in result.stderr
 
 
 def test_without_strict_the_page_shows_the_failures(faulty_build, tmp_path):
