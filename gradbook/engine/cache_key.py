@@ -9,6 +9,7 @@ version and the device kind. Two steps, because imports are only known after a r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ def installed_versions(packages=KEYED_PACKAGES) -> dict[str, str]:
     return {name: metadata.version(name) for name in packages}
 
 
+@functools.cache  # the engine's code does not change under a running process
 def engine_version() -> str:
     """The release plus a digest of the engine's code, so an engine change invalidates results."""
     digest = hashlib.sha256()
