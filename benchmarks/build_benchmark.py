@@ -71,6 +71,7 @@ def main() -> None:
 def copy_site(target: Path, subset: str | None) -> Path:
     target.mkdir(parents=True)
     shutil.copytree(PROJECT_ROOT / "docs", target / "docs")
+    shutil.copytree(PROJECT_ROOT / "overrides", target / "overrides")
     shutil.copytree(PROJECT_ROOT / "snippets", target / "snippets", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(PROJECT_ROOT / "mkdocs.yml", target / "mkdocs.yml")
     if subset:
