@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from gradbook.engine import SnippetRunner, load_snippet
+from tests.value_corruption import corrupt_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CLAIM_SEEDS = (0, 1, 2)
+# Set by tests/test_claims_can_fail.py: the claim tests then read deliberately wrong values.
+CORRUPTION = os.environ.get("GRADBOOK_CORRUPT_VALUES", "")
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +31,7 @@ def published(project_runner):
     def values(name: str, seed: int) -> dict:
         outcome = project_runner.run(load_snippet(PROJECT_ROOT / "snippets" / f"{name}.py"), seed=seed)
         assert hasattr(outcome, "values"), f"snippet {name} failed with seed {seed}: {outcome.describe()}"
-        return outcome.values
+        return corrupt_values(outcome.values, CORRUPTION) if CORRUPTION else outcome.values
 
     return values
 
