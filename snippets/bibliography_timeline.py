@@ -1,12 +1,12 @@
 """
-Title: Thirty-odd years of work on vanishing and exploding gradients
-Description: The papers of the bibliography on a timeline, one row per paper grouped and coloured by topic, from backpropagation in 1986 to mixed-precision training in 2018.
+Title: Forty years of work on vanishing and exploding gradients
+Description: The works of the bibliography on a timeline, one row per work grouped and coloured by topic, from circuit lower bounds and backpropagation in 1986 to Keras 3 in 2023.
 Accelerator: None
 """
 
 # %% [markdown]
-# The bibliography's entries as data: first author, year of the cited publication, and the
-# topic the site files it under. The figure shows when each kind of remedy arrived.
+# The bibliography's entries as data: authors (shortened), year of the cited publication, and
+# the topic the site files it under. The figure shows when each kind of remedy arrived.
 
 # %%
 import keras
@@ -17,52 +17,93 @@ SEED = 0
 keras.utils.set_random_seed(SEED)
 
 PAPERS = [
-    ("Rumelhart", 1986, "backpropagation and diagnosis"),
+    ("Rumelhart et al.", 1986, "backpropagation and diagnosis"),
     ("Werbos", 1990, "backpropagation and diagnosis"),
     ("Hochreiter", 1991, "backpropagation and diagnosis"),
-    ("Bengio", 1994, "backpropagation and diagnosis"),
-    ("Pascanu", 2013, "backpropagation and diagnosis"),
-    ("LeCun", 1998, "initialisation"),
-    ("Glorot", 2010, "initialisation"),
-    ("Saxe", 2014, "initialisation"),
-    ("He", 2015, "initialisation"),
-    ("Nair", 2010, "activations"),
-    ("Maas", 2013, "activations"),
-    ("Clevert", 2016, "activations"),
-    ("Hendrycks", 2016, "activations"),
-    ("Klambauer", 2017, "activations"),
-    ("Ramachandran", 2017, "activations"),
-    ("Ioffe", 2015, "normalisation"),
-    ("Ba", 2016, "normalisation"),
-    ("Hochreiter", 1997, "architecture"),
-    ("Gers", 2000, "architecture"),
-    ("Cho", 2014, "architecture"),
-    ("Srivastava", 2015, "architecture"),
-    ("He", 2016, "architecture"),
-    ("Kingma", 2015, "optimisation and numerics"),
-    ("Micikevicius", 2018, "optimisation and numerics"),
+    ("Bengio et al.", 1994, "backpropagation and diagnosis"),
+    ("Pascanu et al.", 2013, "backpropagation and diagnosis"),
+    ("Håstad", 1986, "depth before the modern fixes"),
+    ("Cybenko", 1989, "depth before the modern fixes"),
+    ("Hornik", 1991, "depth before the modern fixes"),
+    ("Schmidhuber", 1992, "depth before the modern fixes"),
+    ("Hinton et al.", 2006, "depth before the modern fixes"),
+    ("Hinton & Salakhutdinov", 2006, "depth before the modern fixes"),
+    ("Bengio & LeCun", 2007, "depth before the modern fixes"),
+    ("Bengio et al.", 2007, "depth before the modern fixes"),
+    ("Raina et al.", 2009, "depth before the modern fixes"),
+    ("Erhan et al.", 2010, "depth before the modern fixes"),
+    ("Cireşan et al.", 2010, "depth before the modern fixes"),
+    ("Montúfar et al.", 2014, "depth before the modern fixes"),
+    ("Telgarsky", 2016, "depth before the modern fixes"),
+    ("LeCun et al.", 1998, "initialisation and signal propagation"),
+    ("Glorot & Bengio", 2010, "initialisation and signal propagation"),
+    ("Saxe et al.", 2014, "initialisation and signal propagation"),
+    ("He et al.", 2015, "initialisation and signal propagation"),
+    ("Le et al.", 2015, "initialisation and signal propagation"),
+    ("Poole et al.", 2016, "initialisation and signal propagation"),
+    ("Schoenholz et al.", 2017, "initialisation and signal propagation"),
+    ("Hanin", 2018, "initialisation and signal propagation"),
+    ("Nair & Hinton", 2010, "activations"),
+    ("Glorot et al.", 2011, "activations"),
+    ("Maas et al.", 2013, "activations"),
+    ("Clevert et al.", 2016, "activations"),
+    ("Hendrycks & Gimpel", 2016, "activations"),
+    ("Klambauer et al.", 2017, "activations"),
+    ("Ramachandran et al.", 2017, "activations"),
+    ("Elfwing et al.", 2018, "activations"),
+    ("Lu et al.", 2020, "activations"),
+    ("Ioffe & Szegedy", 2015, "normalisation"),
+    ("Ba et al.", 2016, "normalisation"),
+    ("Santurkar et al.", 2018, "normalisation"),
+    ("Yang et al.", 2019, "normalisation"),
+    ("Hochreiter & Schmidhuber", 1997, "architecture"),
+    ("Gers et al.", 2000, "architecture"),
+    ("Cho et al.", 2014, "architecture"),
+    ("Srivastava et al.", 2015, "architecture"),
+    ("Jozefowicz et al.", 2015, "architecture"),
+    ("He et al. (ResNet)", 2016, "architecture"),
+    ("He et al. (identity maps)", 2016, "architecture"),
+    ("Veit et al.", 2016, "architecture"),
+    ("Vaswani et al.", 2017, "architecture"),
+    ("Bai et al.", 2018, "architecture"),
+    ("Tallec & Ollivier", 2018, "architecture"),
+    ("Zhang et al.", 2019, "architecture"),
+    ("Bachlechner et al.", 2020, "architecture"),
+    ("De & Smith", 2020, "architecture"),
+    ("Krogh & Hertz", 1992, "optimisation and numerics"),
+    ("Mikolov", 2012, "optimisation and numerics"),
+    ("Tieleman & Hinton", 2012, "optimisation and numerics"),
+    ("Kingma & Ba", 2015, "optimisation and numerics"),
+    ("Micikevicius et al.", 2018, "optimisation and numerics"),
+    ("Loshchilov & Hutter", 2019, "optimisation and numerics"),
+    ("Zhang et al.", 2020, "optimisation and numerics"),
+    ("Nocedal & Wright", 2006, "books, standards and software"),
+    ("IEEE", 2008, "books, standards and software"),
+    ("Goodfellow et al.", 2016, "books, standards and software"),
+    ("IEEE", 2019, "books, standards and software"),
+    ("Chollet et al.", 2023, "books, standards and software"),
 ]
 TOPICS = list(dict.fromkeys(topic for _, _, topic in PAPERS))
 
 # %% [markdown]
-# One row per paper, grouped by topic and ordered by year within each group.
+# One row per work, grouped by topic and ordered by year within each group.
 
 # %%
 rows = sorted(PAPERS, key=lambda paper: (TOPICS.index(paper[2]), paper[1]))
 colors = dict(zip(TOPICS, plt.get_cmap("tab10").colors))
-fig, ax = plt.subplots(figsize=(7, 5))
+fig, ax = plt.subplots(figsize=(7, 11))
 for topic in TOPICS:
     positions = [index for index, paper in enumerate(rows) if paper[2] == topic]
     ax.scatter([rows[index][1] for index in positions], positions, color=colors[topic], s=28, zorder=3, label=topic)
     ax.hlines(positions, 1984, [rows[index][1] for index in positions], color=colors[topic], alpha=0.3, linewidth=0.8)
 ax.set_yticks(range(len(rows)))
-ax.set_yticklabels([f"{name} {year}" for name, year, _ in rows], fontsize=6.5)
-ax.set_xlim(1984, 2020)
+ax.set_yticklabels([f"{name} {year}" for name, year, _ in rows], fontsize=6)
+ax.set_xlim(1984, 2025)
 ax.set_ylim(len(rows) - 0.5, -0.5)
 ax.set_xlabel("year of publication")
-ax.set_ylabel("paper (first author and year)")
-ax.set_title("Papers in the bibliography, grouped by topic")
-ax.legend(fontsize=7, loc="center", bbox_to_anchor=(0.45, 0.5))
+ax.set_ylabel("work (authors and year)")
+ax.set_title("Works in the bibliography, grouped by topic")
+ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.45, -0.05), ncol=2)
 ax.grid(alpha=0.3, axis="x")
 
 # %%
@@ -74,5 +115,6 @@ results = {
     "last_year": years[-1],
     "years": ",".join(str(year) for year in years),
     "papers_since_2010": sum(year >= 2010 for year in years),
+    "works": ";".join(f"{name} {year}" for name, year, _ in PAPERS),
 }
 print(results)
