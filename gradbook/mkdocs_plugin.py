@@ -25,6 +25,7 @@ from gradbook.engine.notebook import notebook_json
 from gradbook.engine.published_values import values_document
 from gradbook.engine.site_paths import VALUES_FILE, download_uri, figure_uri, notebook_uri, source_uri
 from gradbook.engine.snippet import SnippetFormatError
+from gradbook.engine.unexpanded import unexpanded_references
 from gradbook.engine.atomic_write import write_atomically
 from gradbook.notebook_page import slim_notebook_page
 
@@ -124,10 +125,18 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
 
     def on_page_markdown(self, markdown, page, config, files):
         expanded = expand_page(markdown, page.file.src_uri, self.snippets, self.outcomes)
-        for problem in expanded.problems:
-            log.warning(f"gradbook: {Path(config.docs_dir).name}/{page.file.src_uri}:{problem.line}: {problem.message}")
+        self._warn(expanded.problems, page, config)
         self.embedded |= expanded.snippets_used
         return expanded.markdown
+
+    def on_page_content(self, html, page, config, files):
+        if page.file.src_uri.endswith(".md"):  # notebook pages show snippet code, never page prose
+            self._warn(unexpanded_references(html, page.file.content_string, self.snippets), page, config)
+        return html
+
+    def _warn(self, problems, page, config) -> None:
+        for problem in problems:
+            log.warning(f"gradbook: {Path(config.docs_dir).name}/{page.file.src_uri}:{problem.line}: {problem.message}")
 
     def on_post_page(self, output, page, config):
         if page.file.src_uri not in {notebook_uri(name) for name in self.snippets}:

@@ -7,6 +7,8 @@
     @figure NAME:2         the second figure only
     {{ NAME.key }}         a published value in prose; `{{ NAME.key | sci }}` formats it
 
+Inside inline code a reference to a known snippet is expanded as plain text (`clipnorm=1.0`);
+one whose name is no snippet is shown as written, so pages can document the syntax itself.
 Directives inside fenced code blocks are left alone. A directive may be indented (inside an
 admonition or a content tab); its expansion keeps the indentation.
 """
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from gradbook.engine.results import SnippetFailure, SnippetRun
 from gradbook.engine.site_paths import download_uri, figure_uri, notebook_uri, source_uri
 from gradbook.engine.snippet import Snippet
-from gradbook.engine.value_format import ValueFormatError, format_value
+from gradbook.engine.value_format import ValueFormatError, format_code_value, format_value
 
 BLOCK = re.compile(
     r"^(?P<indent>[ \t]*)@(?P<kind>snippet|figure)[ \t]+(?P<name>[\w-]+)(?:\.py)?(?::(?P<number>\d+))?[ \t]*$"
@@ -142,14 +144,21 @@ class _Expander:
         )
 
     def inline(self, text: str, line: int) -> str:
-        # Odd-numbered pieces are inline code spans, which are shown as written.
+        # Odd-numbered pieces are inline code spans: only references to real snippets expand there.
         pieces = CODE_SPAN.split(text)
         return "".join(
-            piece if index % 2 else INLINE.sub(lambda match: self.value(match, line), piece)
+            INLINE.sub(lambda match: self.code_value(match, line), piece)
+            if index % 2
+            else INLINE.sub(lambda match: self.value(match, line), piece)
             for index, piece in enumerate(pieces)
         )
 
-    def value(self, match: re.Match, line: int) -> str:
+    def code_value(self, match: re.Match, line: int) -> str:
+        if match["name"] not in self.snippets:
+            return match[0]  # `{{ NAME.key }}` documenting the syntax
+        return self.value(match, line, format_code_value)
+
+    def value(self, match: re.Match, line: int, formatter=format_value) -> str:
         name, key, spec = match["name"], match["key"], match["format"]
         outcome, error = self.lookup(name, line)
         if error is not None:
@@ -165,7 +174,7 @@ class _Expander:
             )
             return "**[unknown value]**"
         try:
-            return format_value(outcome.values[key], spec)
+            return formatter(outcome.values[key], spec)
         except ValueFormatError as problem:
             self.page.problems.append(PageProblem(line, f"{{{{ {name}.{key} }}}}: {problem}"))
             return "**[bad format]**"

@@ -35,6 +35,12 @@ def format_value(value, spec: str | None) -> str:
         raise ValueFormatError(f"'{spec}' is not a known format (sci, pct, x, or a Python format spec): {error}") from None
 
 
+def format_code_value(value, spec: str | None) -> str:
+    """The same value as plain text for inline code, where HTML is shown literally: 3.1e-7, -2."""
+    text = format_value(value, spec)
+    return text.replace(" × 10<sup>", "e").replace("</sup>", "").replace(MINUS, "-")
+
+
 def scientific(value: float, digits: int = 2) -> str:
     if value == 0:
         return "0"

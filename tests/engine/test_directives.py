@@ -3,6 +3,7 @@
 from gradbook.engine.directives import expand_page
 from gradbook.engine.results import FigureCapture, SnippetFailure, SnippetRun
 from gradbook.engine.snippet import load_snippet
+from gradbook.engine.unexpanded import unexpanded_references
 from gradbook.engine.value_format import format_value, scientific
 
 SOURCE = 'SEED = 0\nprint("hi")\n# %%\nimport matplotlib.pyplot as plt\nresults = {"ratio": 3.1e-7}\n'
@@ -87,3 +88,23 @@ def test_value_formats():
     assert format_value(2.9e-7, None) == "2.9 × 10<sup>−7</sup>"
     assert format_value(0.123456, ".3f") == "0.123"
     assert format_value(7, None) == "7"
+
+
+def test_references_to_real_snippets_expand_inside_inline_code_as_plain_text(tmp_path):
+    snippets, outcomes = make_site(tmp_path)
+    text = "use `threshold={{ demo.ratio | sci }}` or `{{ demo.label }}`, not `{{ NAME.key }}`\n"
+    page = expand_page(text, "page.md", snippets, outcomes)
+    assert page.problems == []
+    assert page.markdown == "use `threshold=3.1e-7` or `sigmoid`, not `{{ NAME.key }}`\n"
+    problems = expand_page("`{{ demo.nothing }}`", "page.md", snippets, outcomes).problems
+    assert [p.message.split(" (")[0] for p in problems] == ["snippet 'demo' publishes no value 'nothing'"]
+
+
+def test_a_reference_left_in_the_rendered_html_is_a_problem_on_its_source_line():
+    source = "# Title\n\nfine {{ demo.ratio }}\n\n```\nx = {{ demo.ratio }}\n```\nsyntax: {{ NAME.key }}\n"
+    html = "<p>fine 3.1</p><pre><code>x = {{ demo.ratio }}</code></pre><p>syntax: {{ NAME.key }}</p>"
+    problems = unexpanded_references(html, source, {"demo"})
+    assert [(p.line, "reached the rendered page unexpanded" in p.message) for p in problems] == [(6, True)]
+    split = "fine {{ demo.ratio }}\n\nthe {{\ndemo.label }} here\n"
+    problems = unexpanded_references("<p>the {{\ndemo.label }} here</p>", split, {"demo"})
+    assert [p.line for p in problems] == [3]

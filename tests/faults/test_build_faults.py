@@ -61,6 +61,12 @@ FAULTY_PAGE = """
 Value: {{ zz_after_faults.missing_value }}.
 
 @figure zz_after_faults
+
+Inline code: `ran={{ zz_after_faults.ran }}`.
+
+```text
+threshold = {{ zz_after_faults.ran }}
+```
 """
 
 
@@ -129,6 +135,8 @@ def test_bad_page_references_name_page_and_line(faulty_build):
     assert "docs/index.md:21: snippet 'zz_after_faults' has no cell 5" in result.stderr
     assert "docs/index.md:23: snippet 'zz_after_faults' publishes no value 'missing_value'" in result.stderr
     assert "docs/index.md:25: snippet 'zz_after_faults' drew no figure" in result.stderr
+    # Fenced code is shown as written, so a real reference there would reach the reader raw.
+    assert "docs/index.md:30: the value reference {{ zz_after_faults.ran }} reached the rendered page unexpanded" in result.stderr
 
 
 def test_without_strict_the_page_shows_the_failures(faulty_build, tmp_path):
@@ -138,6 +146,7 @@ def test_without_strict_the_page_shows_the_failures(faulty_build, tmp_path):
     html = (tmp_path / "relaxed" / "index.html").read_text()
     assert "This snippet failed: snippets/raises.py:2" in html and "bad input shape" in html
     assert "timed out after" in html
+    assert "<code>ran=True</code>" in html  # a reference inside inline code expands as plain text
 
 
 def test_corrupt_cache_entries_are_rebuilt_with_a_warning(tmp_path):
