@@ -27,6 +27,7 @@ from gradbook.engine.site_paths import VALUES_FILE, download_uri, figure_uri, no
 from gradbook.engine.snippet import SnippetFormatError
 from gradbook.engine.unexpanded import unexpanded_references
 from gradbook.engine.atomic_write import write_atomically
+from gradbook.jupyter_cache import discard_unreadable_entries
 from gradbook.notebook_page import slim_notebook_page
 
 log = logging.getLogger("mkdocs.plugins.gradbook")
@@ -89,6 +90,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         self._reset()
+        self._repair_jupyter_cache(config)
         for path in sorted(self.snippets_dir.glob("*.py")):
             if path.name.startswith("_"):
                 continue  # private helpers next to the snippets are not experiments
@@ -119,9 +121,18 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         # files), so this copy lives in the cache folder, which then acts as that source folder.
         cache_root = self.project_root / self.config.cache_dir
         written = cache_root / notebook_uri(snippet.name)
-        if not written.exists() or written.read_text(encoding="utf-8") != notebook:
+        # Bytes, not text: a garbled copy is simply different, and is rewritten.
+        if not written.exists() or written.read_bytes() != notebook.encode("utf-8"):
             write_atomically(written, notebook)
         files.append(File(notebook_uri(snippet.name), str(cache_root), config.site_dir, config.use_directory_urls))
+
+    def _repair_jupyter_cache(self, config) -> None:
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if jupyter is None or not jupyter.config.get("cache"):
+            return
+        # mkdocs-jupyter resolves its cache_dir against the working directory; so does this.
+        for entry in discard_unreadable_entries(Path(jupyter.config["cache_dir"])):
+            log.info(f"gradbook: unreadable mkdocs-jupyter cache entry {entry} removed; its notebook page is rendered again")
 
     def on_page_markdown(self, markdown, page, config, files):
         expanded = expand_page(markdown, page.file.src_uri, self.snippets, self.outcomes)
@@ -132,6 +143,9 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def on_page_content(self, html, page, config, files):
         if page.file.src_uri.endswith(".md"):  # notebook pages show snippet code, never page prose
             self._warn(unexpanded_references(html, page.file.content_string, self.snippets), page, config)
+        elif page.file.src_uri in {notebook_uri(name) for name in self.snippets}:
+            # An executed notebook repeats its page's code and output: keep it out of search results.
+            page.meta["search"] = {"exclude": True}
         return html
 
     def _warn(self, problems, page, config) -> None:

@@ -31,6 +31,10 @@ def executed_notebook(snippet: Snippet, run: SnippetRun) -> nbformat.NotebookNod
                 data = {"image/svg+xml": figure.svg, "text/plain": figure.alt}
                 outputs.append(v4.new_output("display_data", data=data))
         cells.append(v4.new_code_cell(cell.source, execution_count=count, outputs=outputs))
+    for number, cell in enumerate(cells):
+        # nbformat draws random cell ids; fixed ones keep the file byte-identical from build to
+        # build, so downloads do not change and mkdocs-jupyter's content-keyed cache hits.
+        cell.id = f"cell-{number}"
     notebook = v4.new_notebook(cells=cells)
     notebook.metadata.update(
         kernelspec={"name": "python3", "display_name": "Python 3", "language": "python"},

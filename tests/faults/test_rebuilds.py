@@ -87,3 +87,43 @@ def test_two_cold_builds_publish_identical_values_and_figures(tmp_path):
     ]
     for name in figures:
         assert (sites[0] / "figures" / name).read_bytes() == (sites[1] / "figures" / name).read_bytes(), name
+
+
+def site_files(site) -> dict[str, bytes]:
+    return {str(path.relative_to(site)): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def notebook_site(tmp_path):
+    snippets = {
+        "plot": "SEED = 0\n# %%\nimport matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.title('t')\nprint('hi')\nresults = {'n': 3}\n",
+        "text": "SEED = 0\n# %%\nprint('plain')\nresults = {'m': 1}\n",
+    }
+    page = "# Home\n\n@snippet plot\n\n@figure plot\n\n@snippet text\n\n{{ plot.n }}\n"
+    return throwaway_site(tmp_path / "project", snippets, {"index.md": page})
+
+
+def test_two_builds_from_one_cache_are_byte_identical(notebook_site, tmp_path):
+    first = mkdocs_build(notebook_site, tmp_path / "first")
+    second = mkdocs_build(notebook_site, tmp_path / "second")
+    assert first.returncode == second.returncode == 0, second.stderr
+    one, two = site_files(tmp_path / "first"), site_files(tmp_path / "second")
+    assert "downloads/plot.ipynb" in one and "notebooks/plot/index.html" in one
+    assert [name for name in one if one[name] != two.get(name)] == []
+    # Stable notebook bytes let mkdocs-jupyter's own cache hit on the second build.
+    assert "Cache miss" not in second.stderr and second.stderr.count("Cache hit") == 2
+
+
+def test_garbage_in_every_cache_folder_is_rebuilt_not_a_crash(notebook_site, tmp_path):
+    assert mkdocs_build(notebook_site, tmp_path / "clean").returncode == 0
+    cache_files = [path for path in (notebook_site / ".cache").rglob("*") if path.is_file()]
+    assert {path.relative_to(notebook_site / ".cache").parts[0] for path in cache_files} == {"gradbook", "mkdocs-jupyter"}
+    for path in cache_files:
+        path.write_bytes(b"\x00\xff garbage \x13")
+    result = mkdocs_build(notebook_site, tmp_path / "rebuilt")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("unreadable mkdocs-jupyter cache entry") == 2
+    # The snippets ran again (captions carry new run times), and the same site came out.
+    rebuilt, clean = site_files(tmp_path / "rebuilt"), site_files(tmp_path / "clean")
+    assert sorted(rebuilt) == sorted(clean)
+    assert rebuilt["downloads/plot.ipynb"].count(b'"id": "cell-') == 3
