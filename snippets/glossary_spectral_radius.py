@@ -6,9 +6,11 @@ Accelerator: None
 
 # %% [markdown]
 # A recurrent network back-propagates through the same weight matrix at every time step, so
-# the gradient after k steps is, in the linear case, Wᵀ applied k times. The spectral radius
-# ρ(W), the largest |eigenvalue|, sets the rate: ρ < 1 vanishes, ρ > 1 explodes.
-# A random n × n matrix with entries of variance g²/n has ρ ≈ g (the circular law).
+# the gradient after k steps is, in the linear case, Wᵀ applied k times. Over many steps the
+# spectral radius ρ(W), the largest |eigenvalue|, sets the rate (Gelfand: ‖Wᵏ‖^(1/k) → ρ);
+# a single step can stretch a vector by up to the largest singular value σ_max ≥ ρ.
+# A random n × n matrix with entries of variance g²/n has ρ ≈ g (the circular law) but
+# σ_max ≈ 2g (its squared singular values follow the Marchenko–Pastur law on [0, 4g²]).
 
 # %%
 import keras
@@ -30,16 +32,17 @@ def random_matrix(gain):
 
 
 # %%
-radius, norms = {}, {}
+radius, largest_singular, norms = {}, {}, {}
 for gain in GAINS:
     matrix = random_matrix(gain)
     radius[gain] = float(np.max(np.abs(np.linalg.eigvals(matrix))))
+    largest_singular[gain] = float(np.linalg.norm(matrix, 2))
     vector, path = start.copy(), [1.0]
     for _ in range(STEPS):
         vector = matrix.T @ vector
         path.append(float(np.linalg.norm(vector) / np.linalg.norm(start)))
     norms[gain] = np.array(path)
-    print(f"gain {gain}: spectral radius {radius[gain]:.3f}, norm after {STEPS} steps {norms[gain][-1]:.2e}")
+    print(f"gain {gain}: spectral radius {radius[gain]:.3f}, σ_max {largest_singular[gain]:.3f}, norm after {STEPS} steps {norms[gain][-1]:.2e}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -57,6 +60,7 @@ results = {
     "radius_gain_0_8": radius[0.8],
     "radius_gain_1_0": radius[1.0],
     "radius_gain_1_2": radius[1.2],
+    "largest_singular_value_gain_0_8": largest_singular[0.8],
     "norm_after_50_gain_0_8": float(norms[0.8][-1]),
     "norm_after_50_gain_1_0": float(norms[1.0][-1]),
     "norm_after_50_gain_1_2": float(norms[1.2][-1]),

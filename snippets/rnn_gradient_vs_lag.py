@@ -1,13 +1,15 @@
 """
-Title: Gradient through time in a SimpleRNN with a scaled orthogonal recurrent kernel
-Description: Norm of the gradient of the last step's output with respect to each earlier input, against the time lag, for recurrent spectral radius 0.8, 1 and 1.2, linear and tanh, on a log scale.
+Title: Backward signal through time in a SimpleRNN with a scaled orthogonal recurrent kernel
+Description: Norm of the backward signal ∂L/∂h_t of a loss that reads the last state, relative to the last state's, against the time lag, for recurrent spectral radius 0.8, 1 and 1.2, linear and tanh, on a log scale.
 Accelerator: None
 """
 
 # %% [markdown]
 # A `SimpleRNN` computes h_t = φ(x_t W + h_{t−1} U + b). Its recurrent kernel U is set to ρ·Q with
-# Q a random orthogonal matrix, so every eigenvalue of U has modulus exactly ρ, and its input
-# kernel W to another orthogonal matrix (times 0.3 for tanh, to start away from saturation).
+# Q a random orthogonal matrix, so every eigenvalue of U has modulus ρ *and* every singular value
+# equals ρ: for this normal matrix the spectral radius and the largest singular value σ_max, which
+# Pascanu et al.'s conditions use, coincide. The input kernel W is another orthogonal matrix
+# (times 0.3 for tanh, to start away from saturation).
 
 # %%
 import keras
@@ -33,23 +35,30 @@ def random_orthogonal():
 
 
 # %% [markdown]
-# The loss reads only the last hidden state, L = mean over the batch of r · h_T. The tape watches
-# the inputs, so ∂L/∂x_t says how much the input `lag = T − t` steps back still moves the loss.
+# The loss reads only the last hidden state, L = mean over the batch of r · h_T. To measure the
+# backward signal ‖∂L/∂h_t‖ itself (not a kernel's gradient), the layer's cell is stepped by hand,
+# so that every hidden state h_t is a tensor the tape can differentiate against; `lag = T − t`.
 
 # %%
-def gradient_by_lag(activation, rho):
+def backward_signal_by_lag(activation, rho):
     rnn = keras.layers.SimpleRNN(UNITS, activation=activation)
     rnn.build((None, STEPS, UNITS))
     rnn.set_weights([INPUT_GAIN[activation] * random_orthogonal(), rho * random_orthogonal(), np.zeros(UNITS, "float32")])
     with tf.GradientTape() as tape:
-        tape.watch(x)
-        loss = tf.reduce_mean(tf.linalg.matvec(rnn(x), readout))
-    per_step = tf.norm(tape.gradient(loss, x), axis=(0, 2)).numpy()  # norm over batch and features
-    return per_step[::-1]  # index = lag: 0 is the last step
+        states, state = [], tf.zeros((BATCH, UNITS))
+        for step in range(STEPS):
+            state, _ = rnn.cell(x[:, step], [state])
+            states.append(state)
+        loss = tf.reduce_mean(tf.linalg.matvec(state, readout))
+    per_step = np.array([np.linalg.norm(g.numpy().astype("float64")) for g in tape.gradient(loss, states)])  # over batch and units
+    # φ′ over the second half of the sequence: 1 for linear, 1 − h² for tanh
+    late_derivative = float(np.mean(1 - np.square(np.stack(states[STEPS // 2 :])))) if activation == "tanh" else 1.0
+    return per_step[::-1], late_derivative  # index = lag: 0 is the last step
 
 
 lags = np.arange(STEPS)
-norms = {(activation, rho): gradient_by_lag(activation, rho) for activation in INPUT_GAIN for rho in RHOS}
+runs = {(activation, rho): backward_signal_by_lag(activation, rho) for activation in INPUT_GAIN for rho in RHOS}
+norms = {key: norm for key, (norm, _) in runs.items()}
 slopes = {key: float(np.polyfit(lags, np.log(norm), 1)[0]) for key, norm in norms.items()}
 for (activation, rho), slope in slopes.items():
     print(f"{activation:6s} ρ = {rho}: log-slope {slope:+.4f} per step (log ρ = {np.log(rho):+.4f})")
@@ -60,9 +69,9 @@ for (activation, rho), norm in norms.items():
     style = "-" if activation == "linear" else "--"
     colour = {0.8: "C0", 1.0: "C2", 1.2: "C3"}[rho]
     ax.semilogy(lags, norm / norm[0], style, color=colour, label=f"{activation}, ρ = {rho}")
-ax.set_xlabel("time lag T − t (steps back from the last input)")
-ax.set_ylabel("‖∂L/∂x_t‖ / ‖∂L/∂x_T‖ (log scale)")
-ax.set_title(f"Gradient reaching earlier inputs, SimpleRNN with {UNITS} units")
+ax.set_xlabel("time lag T − t (steps back from the last state)")
+ax.set_ylabel("backward signal ‖∂L/∂h_t‖ / ‖∂L/∂h_T‖ (log scale)")
+ax.set_title(f"Backward signal through time, SimpleRNN with {UNITS} units, U = ρQ")
 ax.legend(ncol=2)
 ax.grid(alpha=0.3, which="both")
 
@@ -82,9 +91,12 @@ results = {
     "linear_slope_10": slopes[("linear", 1.0)],
     "linear_slope_12": slopes[("linear", 1.2)],
     "linear_ratio_08": float(relative("linear", 0.8)[-1]),
+    "linear_ratio_10": float(relative("linear", 1.0)[-1]),
     "linear_ratio_12": float(relative("linear", 1.2)[-1]),
     "tanh_ratio_08": float(relative("tanh", 0.8)[-1]),
     "tanh_ratio_12": float(relative("tanh", 1.2)[-1]),
+    "tanh_late_mean_derivative_08": runs[("tanh", 0.8)][1],
+    "tanh_late_mean_derivative_12": runs[("tanh", 1.2)][1],
     "tanh_pairs_above_bound": int(sum(np.sum(relative("tanh", rho)[1:] > 1.0001 * rho ** lags[1:]) for rho in RHOS)),
     "tanh_pairs": len(RHOS) * (STEPS - 1),
 }

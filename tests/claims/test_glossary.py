@@ -33,3 +33,14 @@ def test_growth_per_step_tracks_the_spectral_radius(published, seed):
     values = published("glossary_spectral_radius", seed)
     for key in ("0_8", "1_2"):
         assert 0.75 < values[f"rate_over_radius_gain_{key}"] < 1.1
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_largest_singular_value_is_about_twice_the_gain(published, seed):
+    # The squared singular values of an n × n matrix with entries of variance g²/n follow the
+    # Marchenko–Pastur law on [0, 4g²], so σ_max → 2g (Bai–Yin) while ρ → g: the glossary's point
+    # that one step can stretch a vector by ≈ 2g = 1.6 although ρ ≈ 0.8. At n = 64 the edge fluctuates
+    # by O(g·n^(-2/3)) ≈ 0.05 g (Tracy–Widom), so [1.8 g, 2.2 g] holds with a wide margin.
+    values = published("glossary_spectral_radius", seed)
+    assert 1.8 * 0.8 < values["largest_singular_value_gain_0_8"] < 2.2 * 0.8
+    assert values["largest_singular_value_gain_0_8"] > 1 > values["radius_gain_0_8"]
