@@ -17,6 +17,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.utils import get_relative_url
 
 from gradbook.engine import SnippetFailure, SnippetRun, SnippetRunner, load_snippet
 from gradbook.engine.directives import expand_page
@@ -115,8 +116,14 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         for number, figure in enumerate(outcome.figures, start=1):
             files.append(File.generated(config, figure_uri(snippet.name, number), content=figure.svg))
             files.append(File.generated(config, figure_uri(snippet.name, number, dark=True), content=figure.svg_dark))
-        notebook = notebook_json(snippet, outcome)
-        files.append(File.generated(config, download_uri(snippet.name), content=notebook))
+        # The download embeds its figures; the page mkdocs-jupyter renders links both palettes' variants.
+        files.append(File.generated(config, download_uri(snippet.name), content=notebook_json(snippet, outcome)))
+        # mkdocs-jupyter serves notebooks/x.ipynb at the URL a Markdown page notebooks/x.md would have.
+        page = File(notebook_uri(snippet.name).removesuffix(".ipynb") + ".md", None, config.site_dir, config.use_directory_urls)
+        notebook = notebook_json(
+            snippet, outcome,
+            lambda number: tuple(get_relative_url(figure_uri(snippet.name, number, dark=dark), page.url) for dark in (False, True)),
+        )
         # mkdocs-jupyter renders notebooks from a source folder on disk (it cannot read generated
         # files), so this copy lives in the cache folder, which then acts as that source folder.
         cache_root = self.project_root / self.config.cache_dir

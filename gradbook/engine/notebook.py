@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import nbformat
 from nbformat import v4
 
@@ -9,7 +11,9 @@ from gradbook.engine.results import SnippetRun
 from gradbook.engine.snippet import Snippet, markdown_text
 
 
-def executed_notebook(snippet: Snippet, run: SnippetRun) -> nbformat.NotebookNode:
+def executed_notebook(snippet: Snippet, run: SnippetRun, figure_sources=None) -> nbformat.NotebookNode:
+    """The snippet's cells with its run's outputs. Figures are embedded SVG, or, where
+    `figure_sources(number)` gives (light URL, dark URL), a pair of images the site's palette picks from."""
     intro = (
         f"# {snippet.title}\n\n{snippet.description}\n\n"
         f"Executed when the site was built: {run.device}, TensorFlow {run.versions.get('tensorflow', '?')}, "
@@ -26,9 +30,11 @@ def executed_notebook(snippet: Snippet, run: SnippetRun) -> nbformat.NotebookNod
         outputs = []
         if run.cell_outputs.get(cell.index):
             outputs.append(v4.new_output("stream", name="stdout", text=run.cell_outputs[cell.index]))
-        for figure in run.figures:
+        for number, figure in enumerate(run.figures, start=1):
             if figure.cell == cell.index:
                 data = {"image/svg+xml": figure.svg, "text/plain": figure.alt}
+                if figure_sources is not None:
+                    data = {"text/html": _palette_images(figure.alt, *figure_sources(number)), "text/plain": figure.alt}
                 outputs.append(v4.new_output("display_data", data=data))
         cells.append(v4.new_code_cell(cell.source, execution_count=count, outputs=outputs))
     for number, cell in enumerate(cells):
@@ -43,5 +49,13 @@ def executed_notebook(snippet: Snippet, run: SnippetRun) -> nbformat.NotebookNod
     return notebook
 
 
-def notebook_json(snippet: Snippet, run: SnippetRun) -> str:
-    return nbformat.writes(executed_notebook(snippet, run))
+def notebook_json(snippet: Snippet, run: SnippetRun, figure_sources=None) -> str:
+    return nbformat.writes(executed_notebook(snippet, run, figure_sources))
+
+
+def _palette_images(alt: str, light: str, dark: str) -> str:
+    # Material shows `#only-light` images in the light palette and `#only-dark` in the dark one.
+    alt = html.escape(alt, quote=True)
+    return "".join(
+        f'<img src="{source}#only-{scheme}" alt="{alt}" loading="lazy">' for source, scheme in ((light, "light"), (dark, "dark"))
+    )

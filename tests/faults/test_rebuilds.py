@@ -109,6 +109,10 @@ def test_two_builds_from_one_cache_are_byte_identical(notebook_site, tmp_path):
     assert first.returncode == second.returncode == 0, second.stderr
     one, two = site_files(tmp_path / "first"), site_files(tmp_path / "second")
     assert "downloads/plot.ipynb" in one and "notebooks/plot/index.html" in one
+    # The notebook page offers both palettes' figures; the download embeds the light one.
+    page = one["notebooks/plot/index.html"].decode()
+    assert 'src="../../figures/plot-1.svg#only-light"' in page and 'src="../../figures/plot-1-dark.svg#only-dark"' in page
+    assert b"image/svg+xml" in one["downloads/plot.ipynb"]
     assert [name for name in one if one[name] != two.get(name)] == []
     # Stable notebook bytes let mkdocs-jupyter's own cache hit on the second build.
     assert "Cache miss" not in second.stderr and second.stderr.count("Cache hit") == 2
