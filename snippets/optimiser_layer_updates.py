@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from gradbook.signal_probe import probe_layers
+
 SEED = 0
 keras.utils.set_random_seed(SEED)
 
@@ -25,6 +27,7 @@ OPTIMISERS = {
     "RMSprop, lr 1e-3 (ε = 1e-7)": lambda: keras.optimizers.RMSprop(learning_rate=ADAPTIVE_RATE),
     "RMSprop, lr 1e-3, ε = 1e-20": lambda: keras.optimizers.RMSprop(learning_rate=ADAPTIVE_RATE, epsilon=1e-20),
     "Adam, lr 1e-3": lambda: keras.optimizers.Adam(learning_rate=ADAPTIVE_RATE),
+    "Adam, lr 1e-3, ε = 1e-20": lambda: keras.optimizers.Adam(learning_rate=ADAPTIVE_RATE, epsilon=1e-20),
 }
 
 rng = np.random.default_rng(SEED)
@@ -40,8 +43,21 @@ def build_mlp():
     )
 
 
-initial_weights = build_mlp().get_weights()
+initial_model = build_mlp()
+initial_weights = initial_model.get_weights()
 loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+
+# %% [markdown]
+# What the first layer receives at the start, from `gradbook/signal_probe.py`: the backward signal
+# ‖∂L/∂h_l‖ at each hidden layer's output, and the kernel gradient ‖∂L/∂W_l‖ = ‖h_{l−1}ᵀ δ_l‖,
+# which also carries the layer's input activations.
+
+# %%
+probe = probe_layers(initial_model, x, y, loss_fn, layers=initial_model.layers[:DEPTH])
+first_kernel_gradient_rms = probe.kernel_gradient[0] / WIDTH  # ‖·‖ / √(32 · 32 entries)
+print("backward signal per hidden layer:", np.array2string(probe.backward_signal, precision=2))
+print("kernel gradient per hidden layer:", np.array2string(probe.kernel_gradient, precision=2))
+print(f"first layer's kernel gradient entries: RMS {first_kernel_gradient_rms:.2e}")
 
 # %% [markdown]
 # Each step also records the largest change any single parameter made, to compare with Adam's
@@ -75,7 +91,7 @@ for name, (relative, largest_step) in runs.items():
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4.5))
-for (name, (relative, _)), marker in zip(runs.items(), "o^vs"):
+for (name, (relative, _)), marker in zip(runs.items(), "o^vsD"):
     ax.semilogy(range(1, DEPTH + 1), relative, marker=marker, label=name)
 ax.set_xlabel("hidden layer (1 = next to the input)")
 ax.set_ylabel("‖W_100 − W_0‖ / ‖W_0‖ (log scale)")
@@ -91,6 +107,7 @@ def first_over_last(name):
 
 
 names = list(OPTIMISERS)
+ADAM_EPSILON, ADAM_BETA_2 = keras.optimizers.Adam().epsilon, keras.optimizers.Adam().beta_2  # Keras's defaults
 results = {
     "steps": STEPS,
     "adaptive_rate": ADAPTIVE_RATE,
@@ -101,5 +118,13 @@ results = {
     "sgd_first": float(runs[names[0]][0][0]),
     "adam_first": float(runs[names[3]][0][0]),
     "adam_largest_step_over_rate": runs[names[3]][1] / ADAPTIVE_RATE,
+    "signal_first_over_last": float(probe.backward_signal[0] / probe.backward_signal[-1]),
+    "kernel_gradient_first_over_last": float(probe.kernel_gradient[0] / probe.kernel_gradient[-1]),
+    "first_kernel_gradient_rms": float(first_kernel_gradient_rms),
+    # Keras adds ε to √v before bias correction: against the corrected √v̂ it is ε / √(1 − β₂ᵗ).
+    "adam_effective_epsilon_step_1": ADAM_EPSILON / float(np.sqrt(1 - ADAM_BETA_2)),
+    "adam_effective_epsilon_last_step": ADAM_EPSILON / float(np.sqrt(1 - ADAM_BETA_2**STEPS)),
+    "adam_tiny_epsilon_ratio": first_over_last(names[4]),
+    "adam_tiny_epsilon_first_over_default_first": float(runs[names[4]][0][0] / runs[names[3]][0][0]),
 }
 print(results)
