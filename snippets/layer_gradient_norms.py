@@ -1,18 +1,22 @@
 """
 Title: Gradient norm of every layer in a deep MLP
-Description: Per-layer kernel gradient norms of a 10-hidden-layer MLP for sigmoid, tanh and ReLU, on a log scale.
+Description: Per-layer kernel gradient norms and backward-signal norms of a 10-hidden-layer MLP for sigmoid, tanh and ReLU, on log scales.
 Accelerator: None
 """
 
 # %% [markdown]
 # Ten hidden layers of 64 units, one batch of synthetic data, one backward pass. The only
 # thing that changes between the three networks is the activation and its initialiser.
+# `probe_layers` (in `gradbook/signal_probe.py`) returns, for every hidden layer l, the norm of
+# its kernel's gradient ‖∂loss/∂W_l‖ and the norm of the backward signal ‖∂loss/∂h_l‖ at its
+# output: a kernel's gradient is its input activation times that signal, so the two can differ.
 
 # %%
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
+
+from gradbook.signal_probe import probe_layers
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
@@ -42,42 +46,90 @@ def build_mlp(activation, initializer):
 
 
 # %% [markdown]
-# One forward and backward pass per network; keep the norm of each hidden kernel's gradient.
+# One forward and backward pass per network.
 
 # %%
-def hidden_kernel_gradient_norms(model):
-    loss_fn = keras.losses.BinaryCrossentropy()
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=True))
-    kernels = [layer.kernel for layer in model.layers[:DEPTH]]
-    return np.array([float(tf.norm(g)) for g in tape.gradient(loss, kernels)])
-
-
-norms = {name: hidden_kernel_gradient_norms(build_mlp(*config)) for name, config in CONFIGS.items()}
-for name, layer_norms in norms.items():
-    print(f"{name:26s} first layer {layer_norms[0]:.2e}   last hidden layer {layer_norms[-1]:.2e}")
+models = {name: build_mlp(*config) for name, config in CONFIGS.items()}
+probes = {name: probe_layers(model, x, y, keras.losses.BinaryCrossentropy()) for name, model in models.items()}
+for name, probe in probes.items():
+    print(f"{name:26s} kernel gradient, layer 1 / layer {DEPTH}: "
+          f"{probe.kernel_gradient[0]:.2e} / {probe.kernel_gradient[-1]:.2e};"
+          f"  backward signal: {probe.backward_signal[0]:.2e} / {probe.backward_signal[-1]:.2e}")
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 4.5))
-for (name, layer_norms), marker in zip(norms.items(), "os^"):
-    ax.semilogy(range(1, DEPTH + 1), layer_norms, marker=marker, label=name)
-ax.set_xlabel("hidden layer (1 = next to the input)")
-ax.set_ylabel("‖∂loss/∂kernel‖ (log scale)")
-ax.set_xticks(range(1, DEPTH + 1))
-ax.set_title("Gradient norm per layer, 10 hidden layers of 64 units")
-ax.legend()
-ax.grid(alpha=0.3, which="both")
+layers = range(1, DEPTH + 1)
+fig, (kernel_ax, signal_ax) = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+for (name, probe), marker in zip(probes.items(), "os^"):
+    kernel_ax.semilogy(layers, probe.kernel_gradient, marker=marker, label=name)
+    signal_ax.semilogy(layers, probe.backward_signal, marker=marker, label=name)
+kernel_ax.set_title("Kernel gradients")
+kernel_ax.set_ylabel("‖∂loss/∂W_l‖ (left), ‖∂loss/∂h_l‖ (right), log scale")
+signal_ax.set_title("Backward signal at each layer's output")
+for ax in (kernel_ax, signal_ax):
+    ax.set_xlabel("hidden layer l (1 = next to the input)")
+    ax.set_xticks(layers)
+    ax.legend()
+    ax.grid(alpha=0.3, which="both")
+fig.suptitle(f"Gradient norm per layer, {DEPTH} hidden layers of {WIDTH} units")
+fig.tight_layout()
 
 # %% [markdown]
-# The ratio first/last hidden layer says how much of the gradient survives the trip back.
+# Why does sigmoid lose so much with Glorot weights, when Glorot keeps n · Var(w) = 1? Going
+# back through layer l, the signal is multiplied by φ′(z_l) and by W_lᵀ, so its mean square
+# changes by, on average, χ_l = n · Var(W_l) · E[φ′(z_l)²] (Poole et al. 2016; Schoenholz et
+# al. 2017). φ′ can be written through the layer's output h = φ(z): σ′ = h(1 − h),
+# tanh′ = 1 − h², ReLU′ = 1 where h > 0. σ′ ≤ ¼ caps the sigmoid's χ at n · Var(w) / 16 = 1/16:
+# the weights keep the norm, and every sigmoid layer still divides it by about 4.
 
 # %%
-ratio = {name: float(layer_norms[0] / layer_norms[-1]) for name, layer_norms in norms.items()}
+DERIVATIVE_FROM_OUTPUT = {
+    "sigmoid": lambda h: h * (1 - h),
+    "tanh": lambda h: 1 - h**2,
+    "relu": lambda h: (h > 0).astype(np.float64),
+}
+
+
+def mean_field_chi(model, activation):
+    hidden = model.layers[:DEPTH]
+    outputs = keras.Model(model.inputs, [layer.output for layer in hidden])(x)
+    return np.array([
+        WIDTH * np.mean(np.square(np.asarray(layer.kernel, dtype=np.float64)))
+        * np.mean(np.square(DERIVATIVE_FROM_OUTPUT[activation](np.asarray(h, dtype=np.float64))))
+        for layer, h in zip(hidden, outputs)
+    ])
+
+
+# From layer l's output back to layer l−1's output the signal crosses φ′(z_l) and W_lᵀ: χ_l, l = 2…10.
+chi = {name: mean_field_chi(models[name], activation)[1:] for name, (activation, _) in CONFIGS.items()}
+predicted_signal_ratio = {name: float(np.sqrt(np.prod(c))) for name, c in chi.items()}
+sigmoid_chi = float(np.exp(np.mean(np.log(chi["sigmoid + Glorot uniform"]))))
+signal = probes["sigmoid + Glorot uniform"].backward_signal
+measured_factor = float((signal[0] / signal[-1]) ** (1 / (DEPTH - 1)))
+print(f"sigmoid + Glorot: mean-field χ per layer {np.round(chi['sigmoid + Glorot uniform'], 4)}")
+print(f"per-layer backward-signal factor: measured {measured_factor:.3f}, mean-field √χ {np.sqrt(sigmoid_chi):.3f}")
+for name, predicted in predicted_signal_ratio.items():
+    print(f"{name:26s} ‖∂loss/∂h₁‖/‖∂loss/∂h₁₀‖ mean-field √(χ₂⋯χ₁₀) = {predicted:.3g}")
+
+# %% [markdown]
+# The ratio first/last hidden layer says how much survives the trip back.
+
+# %%
+ratio = {name: float(p.kernel_gradient[0] / p.kernel_gradient[-1]) for name, p in probes.items()}
+signal_ratio = {name: float(p.backward_signal[0] / p.backward_signal[-1]) for name, p in probes.items()}
 results = {
     "sigmoid_ratio": ratio["sigmoid + Glorot uniform"],
     "tanh_ratio": ratio["tanh + Glorot uniform"],
     "relu_ratio": ratio["ReLU + He normal"],
-    "sigmoid_first": float(norms["sigmoid + Glorot uniform"][0]),
-    "sigmoid_last": float(norms["sigmoid + Glorot uniform"][-1]),
+    "sigmoid_first": float(probes["sigmoid + Glorot uniform"].kernel_gradient[0]),
+    "sigmoid_last": float(probes["sigmoid + Glorot uniform"].kernel_gradient[-1]),
+    "sigmoid_signal_ratio": signal_ratio["sigmoid + Glorot uniform"],
+    "tanh_signal_ratio": signal_ratio["tanh + Glorot uniform"],
+    "relu_signal_ratio": signal_ratio["ReLU + He normal"],
+    "sigmoid_chi": sigmoid_chi,
+    "sigmoid_signal_factor": measured_factor,
+    "sigmoid_predicted_signal_factor": float(np.sqrt(sigmoid_chi)),
+    "tanh_predicted_signal_ratio": predicted_signal_ratio["tanh + Glorot uniform"],
+    "relu_predicted_signal_ratio": predicted_signal_ratio["ReLU + He normal"],
+    "sigmoid_activation_rms_last": float(probes["sigmoid + Glorot uniform"].activation_rms[-1]),
 }
 print(results)
