@@ -21,7 +21,10 @@ keras.utils.set_random_seed(SEED)
 
 # %% [markdown]
 # Myth: "halving the gradient ten times leaves a tenth of it", and "growing it by half ten
-# times makes it 15 times larger". A product of equal factors is a power, not a sum.
+# times makes it 15 times larger". A product of equal factors is a power, not a sum. First the
+# arithmetic, then the same thing measured by backpropagation: ten linear layers whose square
+# orthogonal kernels, scaled by a gain, multiply every vector's norm by exactly that gain, so
+# the chain rule predicts a backward signal of gain¹⁰ at the input.
 
 # %%
 LAYERS = np.arange(0, 11)
@@ -29,13 +32,33 @@ halving = 0.5**LAYERS
 growing = 1.5**LAYERS
 print(f"0.5^10 = {halving[-1]:.6f}   1.5^10 = {growing[-1]:.2f}")
 
+CHAIN_WIDTH = 64
+chain_inputs = tf.constant(np.random.default_rng(SEED).standard_normal((16, CHAIN_WIDTH)), dtype=tf.float32)
+
+
+def backward_gain_through_ten_layers(gain):
+    chain = keras.Sequential(
+        [keras.Input((CHAIN_WIDTH,))]
+        + [keras.layers.Dense(CHAIN_WIDTH, use_bias=False, kernel_initializer=keras.initializers.Orthogonal(gain=gain)) for _ in LAYERS[1:]]
+    )
+    upstream = tf.random.normal((16, CHAIN_WIDTH))  # ∂loss/∂(last layer's output)
+    with tf.GradientTape() as tape:
+        tape.watch(chain_inputs)
+        loss = tf.reduce_sum(chain(chain_inputs) * upstream)
+    return float(tf.norm(tape.gradient(loss, chain_inputs)) / tf.norm(upstream))
+
+
+measured_half, measured_one_and_half = backward_gain_through_ten_layers(0.5), backward_gain_through_ten_layers(1.5)
+print(f"backward signal through ten layers: gain 0.5 → {measured_half:.6f}, gain 1.5 → {measured_one_and_half:.2f}")
+
 fig, ax = plt.subplots(figsize=(7, 4.5))
 ax.semilogy(LAYERS, growing, marker="^", label="factor 1.5 per layer: 1.5ⁿ")
 ax.semilogy(LAYERS, halving, marker="v", label="factor 0.5 per layer: 0.5ⁿ")
+ax.semilogy([10, 10], [measured_half, measured_one_and_half], linestyle="none", marker="*", markersize=12, color="black", label="measured by backpropagation, 10 layers")
 ax.semilogy(LAYERS, 1 + 0.5 * LAYERS, linestyle="--", color="grey", label="the linear guess 1 + 0.5n")
 ax.semilogy(LAYERS, np.maximum(1 - 0.09 * LAYERS, 1e-4), linestyle=":", color="grey", label="the linear guess ending at 0.1")
 ax.set_xlabel("number of layers n")
-ax.set_ylabel("gradient scale relative to the last layer (log scale)")
+ax.set_ylabel("backward signal relative to the last layer's (log scale)")
 ax.set_title("Repeated factors compound geometrically")
 ax.legend()
 ax.grid(alpha=0.3, which="both")
@@ -92,6 +115,9 @@ results = {
     "log_at_10": float(np.log(10.0)),
     "sigmoid_at_10": float(sigma[-1]),
     "relu_zero_derivative_fraction": float(np.mean(relu_prime == 0.0)),
+    "measured_half_gain_10_layers": measured_half,
+    "measured_one_and_half_gain_10_layers": measured_one_and_half,
+    "sigmoid_derivative_at_10": float(sigma_prime[-1]),
     "relu_samples": int(pre_activations.shape[0]),
 }
 print(results)
