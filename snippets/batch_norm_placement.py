@@ -1,6 +1,6 @@
 """
 Title: BatchNormalization before or after the sigmoid in a deep MLP
-Description: Kernel gradient norm of every hidden layer of a 10-layer sigmoid MLP with no batch normalisation, BatchNormalization before each sigmoid, and BatchNormalization after each sigmoid, on a log scale.
+Description: Backward signal ‖∂loss/∂h_l‖ and kernel gradient norm of every hidden layer of a 10-layer sigmoid MLP with no batch normalisation, BatchNormalization before each sigmoid, and BatchNormalization after each sigmoid, on a log scale.
 Accelerator: None
 """
 
@@ -8,12 +8,15 @@ Accelerator: None
 # Ten hidden sigmoid layers of 32 units, Keras's default Glorot uniform kernels, one batch, one
 # backward pass in training mode (batch statistics, as in `fit`). Three placements:
 # none; `Dense → BatchNormalization → sigmoid`; `Dense(sigmoid) → BatchNormalization`.
+# `probe_layers` (in `gradbook/signal_probe.py`) reads the backward signal ‖∂loss/∂h_l‖ at each
+# block's output h_l and each Dense kernel's gradient.
 
 # %%
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
+
+from gradbook.signal_probe import probe_layers
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
@@ -33,35 +36,43 @@ def block(placement):
     return [keras.layers.Dense(WIDTH, activation="sigmoid")]
 
 
-def hidden_kernel_gradient_norms(placement):
+def probe_placement(placement):
+    """(kernel gradient norms, backward signal at each block's output), hidden layers 1..DEPTH."""
     keras.utils.set_random_seed(SEED)  # the same Dense kernels for every placement
-    layers = [keras.Input((WIDTH,))]
+    layers, blocks = [keras.Input((WIDTH,))], []
     for _ in range(DEPTH):
-        layers += block(placement)
+        blocks.append(block(placement))
+        layers += blocks[-1]
     layers.append(keras.layers.Dense(1, activation="sigmoid"))
     model = keras.Sequential(layers)
-    kernels = [layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)][:DEPTH]
-    with tf.GradientTape() as tape:
-        loss = keras.losses.BinaryCrossentropy()(y, model(x, training=True))
-    return np.array([float(tf.norm(g)) for g in tape.gradient(loss, kernels)])
+    dense = [block_layers[0] for block_layers in blocks]
+    block_outputs = [block_layers[-1] for block_layers in blocks]
+    probe = probe_layers(model, x, y, keras.losses.BinaryCrossentropy(), layers=block_outputs + dense)
+    return probe.kernel_gradient[DEPTH:], probe.backward_signal[:DEPTH]
 
 
 PLACEMENTS = ("no BN", "BN before sigmoid", "BN after sigmoid")
-norms = {placement: hidden_kernel_gradient_norms(placement) for placement in PLACEMENTS}
-for placement, layer_norms in norms.items():
-    print(f"{placement:18s} first hidden layer {layer_norms[0]:.2e}, last {layer_norms[-1]:.2e}, "
-          f"first/last {layer_norms[0] / layer_norms[-1]:.2e}")
+probes = {placement: probe_placement(placement) for placement in PLACEMENTS}
+norms = {placement: run[0] for placement, run in probes.items()}
+signal = {placement: run[1] for placement, run in probes.items()}
+for placement in PLACEMENTS:
+    print(f"{placement:18s} kernel gradient first/last {norms[placement][0] / norms[placement][-1]:.2e}, "
+          f"backward signal first/last {signal[placement][0] / signal[placement][-1]:.2e}")
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 4.5))
-for (placement, layer_norms), marker in zip(norms.items(), "os^"):
-    ax.semilogy(range(1, DEPTH + 1), layer_norms, marker=marker, label=placement)
-ax.set_xlabel("hidden layer (1 = next to the input)")
-ax.set_ylabel("‖∂loss/∂kernel‖ (log scale)")
-ax.set_xticks(range(1, DEPTH + 1))
-ax.set_title("Batch normalisation placement in a 10-layer sigmoid MLP")
-ax.legend()
-ax.grid(alpha=0.3, which="both")
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+for placement, marker in zip(PLACEMENTS, "os^"):
+    axes[0].semilogy(range(1, DEPTH + 1), signal[placement], marker=marker, label=placement)
+    axes[1].semilogy(range(1, DEPTH + 1), norms[placement], marker=marker, label=placement)
+axes[0].set_title(f"Backward signal, {DEPTH}-layer sigmoid MLP")
+axes[0].set_ylabel("‖∂loss/∂h_l‖ or ‖∂loss/∂W_l‖ (log scale)")
+axes[1].set_title("Kernel gradient, same networks")
+for ax in axes:
+    ax.set_xlabel("hidden layer l (1 = next to the input)")
+    ax.set_xticks(range(1, DEPTH + 1))
+    ax.legend()
+    ax.grid(alpha=0.3, which="both")
+fig.tight_layout()
 
 # %%
 none, before, after = (norms[p] for p in PLACEMENTS)
@@ -74,5 +85,8 @@ results = {
     "after_ratio": float(after[0] / after[-1]),
     "before_over_none_first": float(before[0] / none[0]),
     "after_over_none_first": float(after[0] / none[0]),
+    "none_signal_ratio": float(signal["no BN"][0] / signal["no BN"][-1]),
+    "before_signal_ratio": float(signal["BN before sigmoid"][0] / signal["BN before sigmoid"][-1]),
+    "after_signal_ratio": float(signal["BN after sigmoid"][0] / signal["BN after sigmoid"][-1]),
 }
 print(results)
