@@ -1,6 +1,6 @@
 """
 Title: Weight scale, forward and backward
-Description: Per-layer activation standard deviation and kernel gradient norm of a 10-layer tanh MLP initialised with N(0, 0.01²), Glorot uniform and N(0, 1) weights, on log scales.
+Description: Per-layer activation scale, kernel gradient norm and backward-signal norm of a 10-layer tanh MLP initialised with N(0, 0.01²), Glorot uniform and N(0, 1) weights, on log scales.
 Accelerator: None
 """
 
@@ -15,8 +15,8 @@ Accelerator: None
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
-from keras import ops
+
+from gradbook.signal_probe import probe_layers
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
@@ -33,69 +33,96 @@ x = rng.standard_normal((BATCH, WIDTH)).astype("float32")
 y = (x @ rng.standard_normal(WIDTH) > 0).astype("float32")[:, None]
 
 # %% [markdown]
-# One forward pass that keeps every hidden layer's activations, one backward pass for every
-# hidden kernel. The output layer keeps its default Glorot initialisation in all three.
+# One forward and one backward pass per network, through `probe_layers` (in
+# `gradbook/signal_probe.py`): for every hidden layer the rms of its tanh outputs (the forward
+# signal's scale), the norm of its kernel's gradient, and the norm of the backward signal
+# ‖∂loss/∂h_l‖ at its output, all in float64. The output layer keeps Keras's default Glorot
+# uniform initialisation in all three networks.
 
 # %%
-def forward_and_backward(initializer):
-    hidden = [keras.layers.Dense(WIDTH, kernel_initializer=initializer) for _ in range(DEPTH)]
-    output = keras.layers.Dense(1, activation="sigmoid")
-    with tf.GradientTape() as tape:
-        activations, h = [], x
-        for layer in hidden:
-            h = ops.tanh(layer(h))
-            activations.append(h)
-        loss = keras.losses.BinaryCrossentropy()(y, output(h))
-    gradients = tape.gradient(loss, [layer.kernel for layer in hidden])
-    stds = np.array([float(ops.std(a)) for a in activations])
-    # float64 norms: the smallest gradients here are far below float32's comfortable range.
-    norms = np.array([np.linalg.norm(g.numpy().astype(np.float64)) for g in gradients])
-    return stds, norms
+def build_mlp(initializer):
+    layers = [keras.Input((WIDTH,))]
+    layers += [keras.layers.Dense(WIDTH, activation="tanh", kernel_initializer=initializer) for _ in range(DEPTH)]
+    layers.append(keras.layers.Dense(1, activation="sigmoid"))
+    return keras.Sequential(layers)
 
 
-measured = {name: forward_and_backward(init) for name, init in INITIALIZERS.items()}
-for name, (stds, norms) in measured.items():
-    print(f"{name:15s} activation std, layer 1 → 10: {stds[0]:.1e} → {stds[-1]:.1e};"
-          f"  gradient norm, layer 1 → 10: {norms[0]:.1e} → {norms[-1]:.1e}")
+models = {name: build_mlp(init) for name, init in INITIALIZERS.items()}
+probes = {name: probe_layers(model, x, y, keras.losses.BinaryCrossentropy()) for name, model in models.items()}
+for name, p in probes.items():
+    print(f"{name:15s} activation rms, layer 1 → 10: {p.activation_rms[0]:.1e} → {p.activation_rms[-1]:.1e};"
+          f"  kernel gradient: {p.kernel_gradient[0]:.1e} → {p.kernel_gradient[-1]:.1e};"
+          f"  backward signal: {p.backward_signal[0]:.1e} → {p.backward_signal[-1]:.1e}")
+
+# %% [markdown]
+# Mean-field theory's backward factor χ_l = n · Var(W_l) · E[tanh′(z_l)²] (Schoenholz et al. 2017),
+# evaluated on each network's own weights and activations (tanh′ = 1 − h², h the layer's output),
+# against the measured per-layer factor of the backward signal's square.
+
+# %%
+def mean_field_chi(model):
+    hidden = model.layers[:DEPTH]
+    outputs = keras.Model(model.inputs, [layer.output for layer in hidden])(x)
+    chi = [WIDTH * np.mean(np.square(np.asarray(layer.kernel, dtype=np.float64)))
+           * np.mean(np.square(1 - np.square(np.asarray(h, dtype=np.float64))))
+           for layer, h in zip(hidden[1:], outputs[1:])]
+    return float(np.exp(np.mean(np.log(chi))))
+
+
+chi = {name: mean_field_chi(model) for name, model in models.items()}
+measured_chi = {name: float((p.backward_signal[0] / p.backward_signal[-1]) ** (2 / (DEPTH - 1)))
+                for name, p in probes.items()}
+for name in INITIALIZERS:
+    print(f"{name:15s} χ per layer: mean-field {chi[name]:.3g}, measured {measured_chi[name]:.3g}")
 
 # %%
 layers = np.arange(1, DEPTH + 1)
-fig, (forward_ax, backward_ax) = plt.subplots(1, 2, figsize=(11, 4.5))
-for (name, (stds, norms)), marker in zip(measured.items(), "vos"):
-    forward_ax.semilogy(layers, stds, marker=marker, label=name)
-    backward_ax.semilogy(layers, norms, marker=marker, label=name)
-forward_ax.set_title("Forward: activation spread per layer")
-forward_ax.set_ylabel("standard deviation of tanh outputs (log scale)")
-backward_ax.set_title("Backward: gradient per layer")
-backward_ax.set_ylabel("‖∂loss/∂kernel‖ (log scale)")
-for ax in (forward_ax, backward_ax):
-    ax.set_xlabel("hidden layer (1 = next to the input)")
+fig, (forward_ax, signal_ax, kernel_ax) = plt.subplots(1, 3, figsize=(14, 4.5))
+for (name, p), marker in zip(probes.items(), "vos"):
+    forward_ax.semilogy(layers, p.activation_rms, marker=marker, label=name)
+    signal_ax.semilogy(layers, p.backward_signal, marker=marker, label=name)
+    kernel_ax.semilogy(layers, p.kernel_gradient, marker=marker, label=name)
+forward_ax.set_title("Forward: activation scale")
+forward_ax.set_ylabel("rms of the tanh outputs h_l (log scale)")
+signal_ax.set_title("Backward signal")
+signal_ax.set_ylabel("‖∂loss/∂h_l‖ (log scale)")
+kernel_ax.set_title("Kernel gradients")
+kernel_ax.set_ylabel("‖∂loss/∂W_l‖ (log scale)")
+for ax in (forward_ax, signal_ax, kernel_ax):
+    ax.set_xlabel("hidden layer l (1 = next to the input)")
     ax.set_xticks(layers)
     ax.grid(alpha=0.3, which="both")
-    ax.legend()
+    ax.legend(fontsize="small")
 fig.suptitle("A 10-layer tanh MLP, 64 units, three initial weight scales")
 fig.tight_layout()
 
 # %%
-small, glorot, large = (measured[name] for name in INITIALIZERS)
+small, glorot, large = (probes[name] for name in INITIALIZERS)
 results = {
     "depth": DEPTH,
     "width": WIDTH,
-    # Geometric mean of std(layer k+1) / std(layer k): the per-layer forward factor.
-    "small_std_factor": float((small[0][-1] / small[0][0]) ** (1 / (DEPTH - 1))),
-    "small_std_first": float(small[0][0]),
-    "small_std_last": float(small[0][-1]),
-    "small_grad_first": float(small[1][0]),
-    "small_grad_largest": float(small[1].max()),
-    "small_grad_spread": float(small[1].max() / small[1].min()),
-    "glorot_std_first": float(glorot[0][0]),
-    "glorot_std_last": float(glorot[0][-1]),
-    "glorot_grad_first": float(glorot[1][0]),
-    "glorot_ratio": float(glorot[1][0] / glorot[1][-1]),
-    "large_std_smallest": float(large[0].min()),
-    "large_grad_first": float(large[1][0]),
-    "large_grad_last": float(large[1][-1]),
-    "large_ratio": float(large[1][0] / large[1][-1]),
-    "small_over_glorot_first": float(small[1][0] / glorot[1][0]),
+    # Geometric mean of rms(layer k+1) / rms(layer k): the per-layer forward factor.
+    "small_rms_factor": float((small.activation_rms[-1] / small.activation_rms[0]) ** (1 / (DEPTH - 1))),
+    "small_rms_first": float(small.activation_rms[0]),
+    "small_rms_last": float(small.activation_rms[-1]),
+    "small_grad_first": float(small.kernel_gradient[0]),
+    "small_grad_largest": float(small.kernel_gradient.max()),
+    "small_grad_spread": float(small.kernel_gradient.max() / small.kernel_gradient.min()),
+    # The same geometric mean for the backward signal, from layer 10 down to layer 1.
+    "small_signal_factor": float((small.backward_signal[0] / small.backward_signal[-1]) ** (1 / (DEPTH - 1))),
+    "glorot_rms_first": float(glorot.activation_rms[0]),
+    "glorot_rms_last": float(glorot.activation_rms[-1]),
+    "glorot_grad_first": float(glorot.kernel_gradient[0]),
+    "glorot_ratio": float(glorot.kernel_gradient[0] / glorot.kernel_gradient[-1]),
+    "glorot_signal_ratio": float(glorot.backward_signal[0] / glorot.backward_signal[-1]),
+    "glorot_chi": chi["Glorot uniform"],
+    "large_rms_smallest": float(large.activation_rms.min()),
+    "large_grad_first": float(large.kernel_gradient[0]),
+    "large_grad_last": float(large.kernel_gradient[-1]),
+    "large_ratio": float(large.kernel_gradient[0] / large.kernel_gradient[-1]),
+    "large_signal_ratio": float(large.backward_signal[0] / large.backward_signal[-1]),
+    "large_chi": chi["N(0, 1)"],
+    "large_measured_chi": measured_chi["N(0, 1)"],
+    "small_over_glorot_first": float(small.kernel_gradient[0] / glorot.kernel_gradient[0]),
 }
 print(results)
