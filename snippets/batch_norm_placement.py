@@ -60,12 +60,13 @@ for placement in PLACEMENTS:
           f"backward signal first/last {signal[placement][0] / signal[placement][-1]:.2e}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
 for placement, marker in zip(PLACEMENTS, "os^"):
     axes[0].semilogy(range(1, DEPTH + 1), signal[placement], marker=marker, label=placement)
     axes[1].semilogy(range(1, DEPTH + 1), norms[placement], marker=marker, label=placement)
 axes[0].set_title(f"Backward signal, {DEPTH}-layer sigmoid MLP")
-axes[0].set_ylabel("‖∂loss/∂h_l‖ or ‖∂loss/∂W_l‖ (log scale)")
+axes[0].set_ylabel("backward signal ‖∂loss/∂h_l‖ (log scale)")
+axes[1].set_ylabel("kernel gradient ‖∂loss/∂W_l‖ (log scale)")
 axes[1].set_title("Kernel gradient, same networks")
 for ax in axes:
     ax.set_xlabel("hidden layer l (1 = next to the input)")

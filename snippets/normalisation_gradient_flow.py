@@ -95,13 +95,14 @@ print(f"predicted BN backward factor per layer {bn_predicted_factor:.4f}, "
       f"over {DEPTH - 1} layers {bn_predicted_factor ** (DEPTH - 1):.2f}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
 for name, marker in zip(NORMALISATIONS, "os^"):
     label = "no normalisation" if name == "none" else f"Dense → {name} → sigmoid"
     axes[0].semilogy(range(1, DEPTH + 1), signal[name], marker=marker, label=label)
     axes[1].semilogy(range(1, DEPTH + 1), norms[name], marker=marker, label=label)
 axes[0].set_title(f"Backward signal, {DEPTH} sigmoid layers of {WIDTH}")
-axes[0].set_ylabel("‖∂loss/∂h_l‖ or ‖∂loss/∂W_l‖ (log scale)")
+axes[0].set_ylabel("backward signal ‖∂loss/∂h_l‖ (log scale)")
+axes[1].set_ylabel("kernel gradient ‖∂loss/∂W_l‖ (log scale)")
 axes[1].set_title("Kernel gradient, same networks")
 for ax in axes:
     ax.set_xlabel("hidden layer l (1 = next to the input)")

@@ -63,13 +63,14 @@ for name, run in runs.items():
           f" backward signal block 1 {run['signal'][0]:.3e}, block {BLOCKS} {run['signal'][-1]:.3e}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
 labels = {"plain": "plain: h ← f(h)", "residual": "residual: h ← h + f(h)"}
 for (name, run), marker in zip(runs.items(), "os"):
     axes[0].semilogy(range(1, BLOCKS + 1), run["signal"], marker=marker, label=labels[name])
     axes[1].semilogy(range(1, BLOCKS + 1), run["kernel"], marker=marker, label=labels[name])
 axes[0].set_title(f"Backward signal, {BLOCKS} sigmoid blocks of {WIDTH}")
-axes[0].set_ylabel("‖∂loss/∂h_l‖ or ‖∂loss/∂W_l‖ (log scale)")
+axes[0].set_ylabel("backward signal ‖∂loss/∂h_l‖ (log scale)")
+axes[1].set_ylabel("kernel gradient ‖∂loss/∂W_l‖ (log scale)")
 axes[1].set_title("Kernel gradient, same networks")
 for ax in axes:
     ax.set_xlabel("block l (1 = next to the input)")
