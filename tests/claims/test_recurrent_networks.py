@@ -37,10 +37,15 @@ def test_saturated_tanh_does_not_explode_at_rho_1_2(published, seed):
     # once the mean tanh′ falls below 1/ρ = 0.83 the product ρ·tanh′ per step is below 1 on average.
     # The first state's backward signal then stays below the last's (ratio < 1), far below the linear
     # network's 1.2⁴⁹ ≈ 7.6e3, and above 0 (tanh′ > 0).
+    # Per step the signal is multiplied by ρ·‖diag(tanh′)·(unit vector)‖: at most ρ, and, when the signal is
+    # spread over the units, about ρ·√E[tanh′²] ≥ ρ·E[tanh′] (Jensen). So the mean per-step factor over the
+    # 49 steps, ratio^(1/49), lies between ρ·E[tanh′] (3 % slack for the unevenly spread signal) and ρ.
     values = published("rnn_gradient_vs_lag", seed)
-    assert values["tanh_late_mean_derivative_12"] < 1 / 1.2
-    assert values["tanh_late_mean_derivative_12"] < values["tanh_late_mean_derivative_08"] <= 1
+    mean_derivative = values["tanh_late_mean_derivative_12"]
+    assert mean_derivative < 1 / 1.2
+    assert mean_derivative < values["tanh_late_mean_derivative_08"] <= 1
     assert 0 < values["tanh_ratio_12"] < 1
+    assert 0.97 * 1.2 * mean_derivative <= values["tanh_ratio_12"] ** (1 / (STEPS - 1)) <= 1.2
 
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
