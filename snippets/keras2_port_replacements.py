@@ -63,7 +63,9 @@ rows["K_gradients"] = (attempt(lambda: keras.backend.gradients(loss, linear.trai
 rows["K_mean"] = (attempt(lambda: keras.backend.mean(x)), np.isclose(float(keras.ops.mean(x)), float(x.mean())))
 
 # %% [markdown]
-# `TensorBoard(write_grads=True)` is gone: return gradient norms from a custom `train_step`.
+# `TensorBoard(write_grads=True)` wrote gradient histograms only in TensorFlow 1-era Keras;
+# `tf.keras` in TensorFlow 2.0–2.15 accepted it and ignored it with a warning, and Keras 3
+# rejects it. Return gradient norms from a custom `train_step` instead.
 # Whatever `train_step` returns goes to every callback — `History`, and `TensorBoard`, which
 # writes it as the scalar `epoch_grad_norm` (TensorBoard itself is not installed here).
 
@@ -79,6 +81,10 @@ class GradNormModel(keras.Sequential):
 
 
 old_write_grads = attempt(lambda: keras.callbacks.TensorBoard(write_grads=True))
+try:
+    keras.callbacks.TensorBoard(write_grads=True)
+except TypeError as error:
+    write_grads_message = str(error)
 model = GradNormModel([keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)])
 model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01), loss="mse")
 y = x.sum(axis=1, keepdims=True)
@@ -157,4 +163,5 @@ for name, (old, new) in rows.items():
     results[f"{name}_new_works"] = bool(new)
 results["loss_scale"] = scale
 results["tf_keras_version"] = tf.keras.__version__
+results["write_grads_message"] = write_grads_message
 print(results)

@@ -31,6 +31,16 @@ def test_old_form_fails_and_replacement_works(published, seed, row):
 
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_keras_3_rejects_write_grads_and_train_step_logs_instead(published, seed):
+    # Keras 3's TensorBoard.__init__ lists its arguments explicitly, without **kwargs (unlike
+    # tf.keras 2.x, whose _validate_kwargs warned "`write_grads` will be ignored"), so Python
+    # itself rejects the keyword; the train_step replacement logged finite norms.
+    values = published("keras2_port_replacements", seed)
+    assert "unexpected keyword argument 'write_grads'" in values["write_grads_message"]
+    assert values["write_grads_new_works"] is True
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
 def test_tf_keras_is_keras_3(published, seed):
     # TensorFlow ≥ 2.16 makes tf.keras point at the installed Keras 3.
     values = published("keras2_port_replacements", seed)
