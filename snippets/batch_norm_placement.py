@@ -37,7 +37,7 @@ def block(placement):
 
 
 def probe_placement(placement):
-    """(kernel gradient norms, backward signal at each block's output), hidden layers 1..DEPTH."""
+    """(kernel gradient norms, backward signal, activation rms at each block's output), layers 1..DEPTH."""
     keras.utils.set_random_seed(SEED)  # the same Dense kernels for every placement
     layers, blocks = [keras.Input((WIDTH,))], []
     for _ in range(DEPTH):
@@ -48,16 +48,18 @@ def probe_placement(placement):
     dense = [block_layers[0] for block_layers in blocks]
     block_outputs = [block_layers[-1] for block_layers in blocks]
     probe = probe_layers(model, x, y, keras.losses.BinaryCrossentropy(), layers=block_outputs + dense)
-    return probe.kernel_gradient[DEPTH:], probe.backward_signal[:DEPTH]
+    return probe.kernel_gradient[DEPTH:], probe.backward_signal[:DEPTH], probe.activation_rms[:DEPTH]
 
 
 PLACEMENTS = ("no BN", "BN before sigmoid", "BN after sigmoid")
 probes = {placement: probe_placement(placement) for placement in PLACEMENTS}
 norms = {placement: run[0] for placement, run in probes.items()}
 signal = {placement: run[1] for placement, run in probes.items()}
+activation_rms = {placement: run[2] for placement, run in probes.items()}
 for placement in PLACEMENTS:
     print(f"{placement:18s} kernel gradient first/last {norms[placement][0] / norms[placement][-1]:.2e}, "
-          f"backward signal first/last {signal[placement][0] / signal[placement][-1]:.2e}")
+          f"backward signal first/last {signal[placement][0] / signal[placement][-1]:.2e}, "
+          f"activation rms layer 1 {activation_rms[placement][0]:.2f}, layer {DEPTH} {activation_rms[placement][-1]:.2f}")
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
@@ -89,5 +91,8 @@ results = {
     "none_signal_ratio": float(signal["no BN"][0] / signal["no BN"][-1]),
     "before_signal_ratio": float(signal["BN before sigmoid"][0] / signal["BN before sigmoid"][-1]),
     "after_signal_ratio": float(signal["BN after sigmoid"][0] / signal["BN after sigmoid"][-1]),
+    "none_activation_rms_last": float(activation_rms["no BN"][-1]),
+    "before_activation_rms_last": float(activation_rms["BN before sigmoid"][-1]),
+    "after_activation_rms_last": float(activation_rms["BN after sigmoid"][-1]),
 }
 print(results)
