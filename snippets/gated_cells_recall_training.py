@@ -1,6 +1,6 @@
 """
 Title: Learning to recall the first sign after 40 noisy steps
-Description: Training accuracy per epoch of a SimpleRNN, a default LSTM and an LSTM with forget-gate bias 4 on a task whose answer is the sign of the first of 40 inputs.
+Description: Training accuracy per epoch of a SimpleRNN, a default LSTM and an LSTM with forget-gate bias 4 on a task whose answer is the sign of the first of 40 inputs, with the 50 % of chance.
 Accelerator: None
 """
 
@@ -36,7 +36,7 @@ x_test, y_test = recall_data(TEST)
 
 
 def lstm_with_forget_bias(bias):
-    layer = keras.layers.LSTM(UNITS, unroll=True)
+    layer = keras.layers.LSTM(UNITS)
     layer.build((None, STEPS, 1))
     kernel, recurrent, biases = layer.get_weights()
     biases[UNITS : 2 * UNITS] = bias  # Keras orders the LSTM gates i, f, c, o
@@ -44,16 +44,16 @@ def lstm_with_forget_bias(bias):
     return layer
 
 
-# unroll=True: 40 steps unrolled into the graph train faster on a CPU than a loop
 CELLS = {
-    "SimpleRNN (tanh)": lambda: keras.layers.SimpleRNN(UNITS, unroll=True),
-    "LSTM, default (forget bias 1)": lambda: keras.layers.LSTM(UNITS, unroll=True),
+    "SimpleRNN (tanh)": lambda: keras.layers.SimpleRNN(UNITS),
+    "LSTM, default (forget bias 1)": lambda: keras.layers.LSTM(UNITS),
     f"LSTM, forget bias {FORGET_BIAS:g}": lambda: lstm_with_forget_bias(FORGET_BIAS),
 }
 
 # %% [markdown]
 # A minimal training loop: mini-batches of 128, accuracy counted on the training batches as
-# they go by, and once on 512 held-out sequences at the end.
+# they go by, and once on 512 held-out sequences at the end. Chance is 50 %; with 512 held-out
+# sequences a model that guesses scores above 55.7 % less than 1 % of the time (0.5 + 2.58·√(0.25/512)).
 
 # %%
 def train(make_cell):
