@@ -13,7 +13,8 @@ Accelerator: None
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
+
+from gradbook.signal_probe import probe_layers
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
@@ -36,27 +37,20 @@ def build_mlp(stddev):
 
 
 # %% [markdown]
-# One backward pass of the mean squared error. The tape watches every hidden layer's output
-# h_l, so ∂loss/∂h_l is the backward signal arriving at layer l; the kernel gradients are kept too.
+# One backward pass of the mean squared error through `probe_layers` (in
+# `gradbook/signal_probe.py`): for every hidden layer, the backward signal ‖∂loss/∂h_l‖ arriving
+# at its output h_l, its kernel's gradient, and the rms of h_l (the forward signal's scale), in
+# float64.
 
 # %%
-def backward_norms(model):
-    with tf.GradientTape() as tape:
-        h, hidden = tf.constant(x), []
-        for layer in model.layers:
-            h = layer(h)
-            hidden.append(h)
-        loss = tf.reduce_mean(tf.square(h - y))
-    kernels = [layer.kernel for layer in model.layers[:DEPTH]]
-    grads = tape.gradient(loss, hidden[:DEPTH] + kernels)
-    norms = np.array([float(tf.norm(g)) for g in grads])
-    return norms[:DEPTH], norms[DEPTH:]
-
-
-signal, kernel = {}, {}
-for name, scale in SCALES.items():
-    signal[name], kernel[name] = backward_norms(build_mlp(scale * HE_STD))
-    print(f"{name:26s} ‖∂loss/∂h‖ layer 1 {signal[name][0]:.2e}, layer {DEPTH} {signal[name][-1]:.2e}")
+probes = {name: probe_layers(build_mlp(scale * HE_STD), x, y, keras.losses.MeanSquaredError())
+          for name, scale in SCALES.items()}
+signal = {name: p.backward_signal for name, p in probes.items()}
+kernel = {name: p.kernel_gradient for name, p in probes.items()}
+forward = {name: p.activation_rms for name, p in probes.items()}
+for name in SCALES:
+    print(f"{name:26s} ‖∂loss/∂h‖ layer 1 {signal[name][0]:.2e}, layer {DEPTH} {signal[name][-1]:.2e};"
+          f"  activation rms layer 1 {forward[name][0]:.2e}, layer {DEPTH} {forward[name][-1]:.2e}")
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -65,7 +59,7 @@ for (name, norms), marker in zip(signal.items(), "os"):
 ax.set_xlabel("hidden layer (1 = next to the input)")
 ax.set_ylabel("‖∂loss/∂h_l‖ (log scale)")
 ax.set_xticks(range(1, DEPTH + 1))
-ax.set_title("Backward signal per layer, 10 ReLU layers of 64 units")
+ax.set_title("Backward signal ‖∂loss/∂h_l‖ per layer, 10 ReLU layers of 64 units")
 ax.legend()
 ax.grid(alpha=0.3, which="both")
 
@@ -85,5 +79,8 @@ results = {
     "large_first_kernel_gradient": float(kernel[large][0]),
     "he_first_kernel_gradient": float(kernel[he][0]),
     "predicted_signal_ratio": float(SCALES[large] ** (DEPTH - 1)),
+    # Forward: rms of layer 10's output over layer 1's, which grows by σ / σ_He per layer too.
+    "large_forward_ratio": float(forward[large][-1] / forward[large][0]),
+    "he_forward_ratio": float(forward[he][-1] / forward[he][0]),
 }
 print(results)

@@ -5,16 +5,18 @@ Accelerator: None
 """
 
 # %% [markdown]
-# A linear network with orthogonal weight matrices scaled by a gain g is the cleanest test of
-# the chain rule: each layer's Jacobian is g times an orthogonal matrix, and an orthogonal
-# matrix preserves the norm of whatever it multiplies. The gradient crossing k layers on the way
-# back must therefore be scaled by exactly gᵏ.
+# A linear network with square orthogonal weight matrices scaled by a gain g is the cleanest test
+# of the chain rule: each layer's Jacobian is g times an orthogonal matrix, and a *square*
+# orthogonal matrix preserves the norm of whatever it multiplies (a rectangular one only in one
+# direction). The gradient crossing k layers on the way back must therefore be scaled by exactly
+# gᵏ, and so must the forward signal.
 
 # %%
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-import tensorflow as tf
+
+from gradbook.signal_probe import probe_layers
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
@@ -36,30 +38,18 @@ def build_linear_network(gain):
 
 
 # %% [markdown]
-# Run the layers one by one under the tape so that the gradient with respect to every layer's
-# output — the signal backpropagation passes down — can be read off, as well as the gradient
-# with respect to every kernel.
+# `probe_layers` (in `gradbook/signal_probe.py`) returns, for every layer, the norm of the
+# gradient with respect to its output — the signal backpropagation passes down — the norm of its
+# kernel's gradient, and the rms of its output, in float64.
 
 # %%
 def gradient_norms(model):
-    loss_fn = keras.losses.MeanSquaredError()
-    with tf.GradientTape() as tape:
-        outputs, h = [], x
-        for layer in model.layers:
-            h = layer(h)
-            outputs.append(h)
-        loss = loss_fn(targets, h)
-    kernels = [layer.kernel for layer in model.layers]
-    signal_grads, kernel_grads = tape.gradient(loss, (outputs, kernels))
-    return norms_of(signal_grads), norms_of(kernel_grads)
-
-
-def norms_of(gradients):
-    return np.array([float(tf.norm(g)) for g in gradients])
+    probe = probe_layers(model, x, targets, keras.losses.MeanSquaredError(), layers=model.layers)
+    return probe.backward_signal, probe.kernel_gradient, probe.activation_rms
 
 
 norms = {gain: gradient_norms(build_linear_network(gain)) for gain in GAINS}
-for gain, (signal, kernel) in norms.items():
+for gain, (signal, kernel, _) in norms.items():
     print(
         f"gain {gain}: ‖∂loss/∂h₁‖ / ‖∂loss/∂h₁₁‖ = {signal[0] / signal[-1]:.6g}"
         f"   (g^{DEPTH - 1} = {gain ** (DEPTH - 1):.6g});"
@@ -69,7 +59,7 @@ for gain, (signal, kernel) in norms.items():
 # %%
 layer = np.arange(1, DEPTH + 1)
 fig, ax = plt.subplots(figsize=(7, 4.5))
-for (gain, (signal, _)), marker in zip(norms.items(), "vo^"):
+for (gain, (signal, _, _)), marker in zip(norms.items(), "vo^"):
     line = ax.semilogy(layer, signal / signal[-1], marker=marker, linestyle="none", label=f"measured, gain {gain}")
     ax.semilogy(layer, gain ** (DEPTH - layer), color=line[0].get_color(), linestyle="--", alpha=0.6)
 ax.plot([], [], color="grey", linestyle="--", label="prediction g^(11 − layer)")
@@ -83,7 +73,9 @@ ax.grid(alpha=0.3, which="both")
 # %%
 results = {"depth": DEPTH}
 for gain, name in zip(GAINS, ("half", "one", "one_and_half")):
-    signal, kernel = norms[gain]
+    signal, kernel, rms = norms[gain]
     results[f"signal_ratio_{name}"] = float(signal[0] / signal[-1])
     results[f"kernel_ratio_{name}"] = float(kernel[0] / kernel[-1])
+    # Forward: layer 11's output against layer 1's, scaled by g¹⁰ on the way up.
+    results[f"forward_ratio_{name}"] = float(rms[-1] / rms[0])
 print(results)

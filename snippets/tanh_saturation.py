@@ -48,44 +48,61 @@ ax.legend()
 ax.grid(alpha=0.3)
 
 # %% [markdown]
-# Now the pre-activations a real layer produces. Five tanh layers of 64 units, weights drawn
-# with standard deviation 1 (too large) or with Glorot uniform (variance 2 / (64 + 64)), one
-# batch of standard-normal inputs. A pre-activation sums 64 inputs times 64 weights, so its
-# standard deviation is about √64 · σ_w · rms(input): 8 · rms(input) for σ_w = 1.
+# Now the pre-activations a real layer produces. Five tanh layers of 64 units and a sigmoid
+# readout, weights drawn with standard deviation 1 (too large) or with Glorot uniform (variance
+# 2 / (64 + 64)), one batch of standard-normal inputs. A pre-activation sums 64 inputs times 64
+# weights, so its standard deviation is about √64 · σ_w · rms(input): 8 · rms(input) for σ_w = 1.
+# `probe_layers` (in `gradbook/signal_probe.py`) also measures the backward signal ‖∂loss/∂h_l‖
+# at every tanh layer's output, to see what saturation does to it.
 
 # %%
+from gradbook.signal_probe import probe_layers
+
 DEPTH, WIDTH, BATCH, LAYER = 5, 64, 256, 3
 INITIALIZERS = {
     "N(0, 1) weights": keras.initializers.RandomNormal(stddev=1.0),
     "Glorot uniform": "glorot_uniform",
 }
-x = np.random.default_rng(SEED).standard_normal((BATCH, WIDTH)).astype("float32")
+rng = np.random.default_rng(SEED)
+x = rng.standard_normal((BATCH, WIDTH)).astype("float32")
+y = (x @ rng.standard_normal(WIDTH) > 0).astype("float32")[:, None]
 
 
-def layer_input_and_preactivation(initializer):
-    """The input and the pre-activation of hidden layer LAYER of a tanh MLP."""
-    h = x
-    for _ in range(LAYER):
-        layer_input = h
-        preactivation = keras.layers.Dense(WIDTH, kernel_initializer=initializer)(h)
-        h = ops.tanh(preactivation)
-    return np.asarray(layer_input), np.asarray(preactivation).ravel()
+def build_mlp(initializer):
+    layers = [keras.Input((WIDTH,))]
+    for _ in range(DEPTH):
+        layers += [keras.layers.Dense(WIDTH, kernel_initializer=initializer), keras.layers.Activation("tanh")]
+    layers.append(keras.layers.Dense(1, activation="sigmoid"))
+    return keras.Sequential(layers)
 
 
 layer_stats = {}
 for name, initializer in INITIALIZERS.items():
-    layer_input, z = layer_input_and_preactivation(initializer)
+    model = build_mlp(initializer)
+    dense, tanh_layers = model.layers[0:-1:2], model.layers[1:-1:2]
+    # Layer LAYER's input is the output of tanh layer LAYER − 1; its pre-activation is its Dense output.
+    layer_input, preactivation = keras.Model(model.inputs, [tanh_layers[LAYER - 2].output, dense[LAYER - 1].output])(x)
+    z = np.asarray(preactivation).ravel()
+    probe = probe_layers(model, x, y, keras.losses.BinaryCrossentropy(), layers=tanh_layers)
+    outputs = keras.Model(model.inputs, [layer.output for layer in tanh_layers])(x)
+    # Mean-field backward factor χ_l = n · Var(W_l) · E[tanh′(z_l)²] for layers 2 … 5.
+    chi = [WIDTH * np.mean(np.square(np.asarray(d.kernel, dtype=np.float64)))
+           * np.mean(np.square(1 - np.square(np.asarray(h, dtype=np.float64))))
+           for d, h in zip(dense[1:], outputs[1:])]
     layer_stats[name] = {
         "z": z,
-        "input_rms": float(np.sqrt(np.mean(layer_input**2))),
+        "input_rms": float(np.sqrt(np.mean(np.square(np.asarray(layer_input))))),
         "std": float(z.std()),
         "saturated": float(np.mean(np.abs(z) > THRESHOLD)),
         "mean_tanh_prime": float(np.mean(1.0 - np.tanh(z) ** 2)),
+        "signal_ratio": float(probe.backward_signal[0] / probe.backward_signal[-1]),
+        "chi": float(np.exp(np.mean(np.log(chi)))),
     }
     stats = layer_stats[name]
     print(
         f"{name:16s} input rms {stats['input_rms']:.3f}  pre-activation std {stats['std']:.2f}"
         f"  |z| > {THRESHOLD:g}: {stats['saturated']:.1%}  mean tanh′ {stats['mean_tanh_prime']:.3f}"
+        f"  ‖∂loss/∂h₁‖/‖∂loss/∂h₅‖ {stats['signal_ratio']:.3g} (mean-field χ {stats['chi']:.3g})"
     )
 
 # %%
@@ -119,5 +136,9 @@ results = {
     "glorot_std": glorot["std"],
     "glorot_saturated": glorot["saturated"],
     "glorot_mean_tanh_prime": glorot["mean_tanh_prime"],
+    "large_signal_ratio": large["signal_ratio"],
+    "large_chi": large["chi"],
+    "glorot_signal_ratio": glorot["signal_ratio"],
+    "glorot_chi": glorot["chi"],
 }
 print(results)

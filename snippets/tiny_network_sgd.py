@@ -1,6 +1,6 @@
 """
 Title: One training step of a tiny network, taken apart
-Description: Mean squared error of a three-layer Keras network over fifty plain gradient-descent steps, falling from the first step on.
+Description: Mean squared error of a three-layer Keras network over fifty full-batch gradient-descent steps, falling from the first step on.
 Accelerator: None
 """
 
@@ -63,8 +63,9 @@ for variable, gradient in zip(model.trainable_variables, gradients):
     print(f"{variable.path:20s} shape {str(tuple(variable.shape)):7s} ∂loss/∂w =\n{values}")
 
 # %% [markdown]
-# **Update.** Plain SGD moves each variable by −η·gradient. To first order the loss then falls
-# by η‖g‖², the squared norm of all the gradients together.
+# **Update.** Keras's `SGD` optimiser (momentum 0 by default) moves each variable by −η·gradient.
+# Given all sixteen points at every step, as here, that is full-batch gradient descent, not
+# stochastic. To first order the loss then falls by η‖g‖², the squared norm of all the gradients.
 
 # %%
 optimizer = keras.optimizers.SGD(learning_rate=LEARNING_RATE)
@@ -91,7 +92,7 @@ fig, ax = plt.subplots(figsize=(7, 4.5))
 ax.semilogy(range(STEPS + 1), losses, marker="o", markersize=3)
 ax.set_xlabel("gradient-descent step")
 ax.set_ylabel("mean squared error (log scale)")
-ax.set_title(f"Training loss of a tiny network, SGD with η = {LEARNING_RATE}")
+ax.set_title(f"Training loss of a tiny network, full-batch gradient descent, η = {LEARNING_RATE}")
 ax.grid(alpha=0.3, which="both")
 
 # %%

@@ -63,3 +63,35 @@ def test_glorot_keeps_the_layer_unsaturated(published, seed):
     values = published("tanh_saturation", seed)
     assert values["glorot_saturated"] < 0.01
     assert values["glorot_mean_tanh_prime"] > 0.5
+
+
+def backward_band(degrees_of_freedom: float, layers: int, sigmas: float = 3.0) -> float:
+    """Finite-width spread of a product of `layers` backward gains (Hanin 2018): one layer multiplies a
+    squared norm by a χ²-like variable with `degrees_of_freedom` (relative spread √(2/dof)); logs add
+    over layers and a norm is half a squared norm's log."""
+    return math.exp(sigmas * 0.5 * math.sqrt(2 / degrees_of_freedom) * math.sqrt(layers))
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_saturated_tanh_layers_still_amplify_the_backward_signal(published, seed):
+    # The warning on the page. χ = n·σ_w²·E[tanh′(z)²]; with z ~ N(0, s²), s ≈ 8·0.95, E[sech⁴(z)] ≈
+    # (4/3)·φ(0)/s ≈ 0.07 (∫sech⁴ = 4/3), so χ ≈ 64 · 0.07 ≈ 4.5 (±30 % for s varying by layer).
+    values = published("tanh_saturation", seed)
+    assert values["large_chi"] == pytest.approx(4.5, rel=0.3)
+    # From tanh layer 5 back to layer 1 the signal crosses 4 layers: its norm grows by χ² ≈ 20, within
+    # the band of 4 layers in which only the ≈ 30 % unsaturated units (|z| < 3) pass a signal.
+    band = backward_band(0.3 * values["width"], 4)
+    predicted = values["large_chi"] ** 2
+    assert predicted / band <= values["large_signal_ratio"] <= predicted * band
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_glorot_tanh_backward_signal_follows_chi(published, seed):
+    # Glorot: n·Var(w) = 1, χ = E[tanh′(z)²] below 1 for z of std ≈ 0.5–0.6, between 0.6 and 0.9
+    # (tanh′² ≈ 1 − 2z² for small z); the signal's norm over 4 layers is χ² within the band of 4 layers
+    # with 0.75·64 degrees of freedom (κ = E[tanh′⁴]/E[tanh′²]² ≤ 1.23: dof = 2n/(3κ − 1)).
+    values = published("tanh_saturation", seed)
+    assert 0.6 <= values["glorot_chi"] <= 0.9
+    band = backward_band(0.75 * values["width"], 4)
+    predicted = values["glorot_chi"] ** 2
+    assert predicted / band <= values["glorot_signal_ratio"] <= predicted * band
