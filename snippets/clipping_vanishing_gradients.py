@@ -15,6 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from gradbook.signal_probe import probe_layers
+
 SEED = 0
 keras.utils.set_random_seed(SEED)
 
@@ -33,6 +35,11 @@ with tf.GradientTape() as tape:
     loss = keras.losses.BinaryCrossentropy()(y, model(x))
 raw = tape.gradient(loss, model.trainable_variables)
 raw_global = float(tf.linalg.global_norm(raw))
+
+# The backward signal ‖∂L/∂h_l‖ at each hidden layer (gradbook/signal_probe.py): clipping acts on
+# the parameter gradients after the backward pass, so it cannot change this.
+probe = probe_layers(model, x, y, keras.losses.BinaryCrossentropy())
+print("backward signal, first/last hidden layer:", probe.backward_signal[0] / probe.backward_signal[-1])
 
 # %% [markdown]
 # Two thresholds: 1.0, a common setting, which this small gradient never reaches, and a tenth
@@ -64,7 +71,7 @@ for (name, layer_norms), (marker, style) in zip(norms.items(), (("o", "-"), ("x"
 ax.set_xlabel("hidden layer (1 = next to the input)")
 ax.set_ylabel("‖kernel update‖ (log scale)")
 ax.set_xticks(range(1, DEPTH + 1))
-ax.set_title("Sigmoid MLP: gradient per layer, with and without global_clipnorm")
+ax.set_title("Sigmoid MLP: kernel update per layer, with and without global_clipnorm")
 ax.legend()
 ax.grid(alpha=0.3, which="both")
 
@@ -74,6 +81,7 @@ results = {
     "raw_global_norm": raw_global,
     "raw_first": float(raw_norms[0]),
     "raw_ratio": float(raw_norms[0] / raw_norms[-1]),
+    "signal_ratio": float(probe.backward_signal[0] / probe.backward_signal[-1]),
     "loose_first_over_raw": float(loose[0] / raw_norms[0]),
     "tight_first_over_raw": float(tight[0] / raw_norms[0]),
     "tight_ratio_over_raw_ratio": float((tight[0] / tight[-1]) / (raw_norms[0] / raw_norms[-1])),

@@ -128,6 +128,7 @@ results = {
     "clipped_steps_run": len(clipped.losses),
     "clipped_all_finite": bool(np.all(np.isfinite(clipped.losses))),
     "clipped_last_loss": clipped.losses[-1],
+    "mean_prediction_loss": float(np.mean((y - y.mean()) ** 2)),  # the loss of a constant prediction
     "high_rate": HIGH_RATE,
     "low_rate": LOW_RATE,
     "clip": CLIP,

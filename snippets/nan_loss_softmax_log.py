@@ -7,8 +7,8 @@ Accelerator: None
 # %% [markdown]
 # A hand-written cross-entropy, `-log(softmax(z)[true class])`, is inf as soon as the softmax
 # rounds the true class's probability to exactly 0. That happens when the true logit lies far
-# below the largest one: more than about 103 in float32, but only about 17 in float16, whose
-# smallest positive number (the smallest subnormal, 2⁻²⁴ ≈ 5.96 × 10⁻⁸) is far larger.
+# below the largest one: a gap of about 87 in float32 on the CPU, but only about 17 in float16.
+# The last cell measures both limits instead of deriving them.
 
 # %%
 import keras
@@ -93,15 +93,48 @@ print(f"float32 softmax: {len(mixed_float32_losses)} of {STEPS} steps, all finit
       f"{bool(np.all(np.isfinite(mixed_float32_losses)))}")
 
 # %% [markdown]
-# Why: the gap between the largest logit and the true class's logit at initialisation. The
-# softmax probability of the true class is at most e^(−gap); it rounds to 0 once that is below
-# half the smallest positive number of the format.
+# Where exactly does a softmax give 0? IEEE 754 arithmetic would keep float32 results down to the
+# smallest subnormal, 2⁻¹⁴⁹, and round to 0 only below half of it, at a gap of ln 2¹⁵⁰ ≈ 104. But
+# TensorFlow's CPU kernels run with flush-to-zero: a result below the smallest *normal* float32,
+# 2⁻¹²⁶ ≈ 1.18 × 10⁻³⁸, is replaced by 0. So measure it: bisect on the gap between two logits for
+# the smallest one at which the smaller probability of `softmax([[gap, 0]])` (and `exp(−gap)`) is
+# exactly 0. Another device or backend may give another answer; this cell tells you yours.
 
 # %%
-FLOAT32_GAP = -np.log(2.0**-150)  # half of float32's smallest subnormal 2⁻¹⁴⁹
-FLOAT16_GAP = -np.log(2.0**-25)  # half of float16's smallest subnormal 2⁻²⁴
+def smallest_zero_gap(function, dtype, high=200.0):
+    """Smallest gap at which function(gap, dtype) is exactly 0, to within 1e-9 (it is monotone)."""
+    low = 0.0
+    while high - low > 1e-9:
+        middle = (low + high) / 2
+        low, high = (low, middle) if function(middle, dtype) == 0 else (middle, high)
+    return high
 
 
+def smaller_softmax_probability(gap, dtype):
+    return float(ops.softmax(ops.convert_to_tensor([[gap, 0.0]], dtype=dtype))[0, 1])
+
+
+def exp_of_minus(gap, dtype):
+    return float(ops.exp(ops.convert_to_tensor(-gap, dtype=dtype)))
+
+
+FLOAT32_GAP = smallest_zero_gap(smaller_softmax_probability, "float32")
+FLOAT32_EXP_GAP = smallest_zero_gap(exp_of_minus, "float32")
+FLOAT16_GAP = smallest_zero_gap(smaller_softmax_probability, "float16")
+# e⁻⁸⁸ ≈ 6.1e-39 is a float32 subnormal: IEEE arithmetic keeps it, flush-to-zero does not.
+float32_exp_minus_88 = exp_of_minus(88.0, "float32")
+print(f"float32 exp(-88) = {float32_exp_minus_88}; softmax gives 0 beyond a gap of {FLOAT32_GAP:.3f} "
+      f"(e^-gap = 2^-{FLOAT32_GAP / np.log(2):.2f}), exp beyond {FLOAT32_EXP_GAP:.3f} (2^-{FLOAT32_EXP_GAP / np.log(2):.2f})")
+print(f"float16 softmax gives 0 beyond a gap of {FLOAT16_GAP:.3f} (2^-{FLOAT16_GAP / np.log(2):.2f})")
+print(f"for comparison: ln 2^126 = {126 * np.log(2):.3f} (smallest normal float32), "
+      f"ln 2^150 = {150 * np.log(2):.3f} (half the smallest subnormal), ln 2^25 = {25 * np.log(2):.3f} (float16's)")
+
+# %% [markdown]
+# Why it matters: the gap between the largest logit and the true class's logit at
+# initialisation. The softmax probability of the true class is at most e^(−gap), so every
+# example beyond the measured limit gives log(0).
+
+# %%
 def true_class_gaps(logits_model, x):
     logits = ops.convert_to_numpy(logits_model(x))
     return logits.max(axis=1) - logits[np.arange(SAMPLES), labels]
@@ -142,7 +175,14 @@ results = {
     "float16_output_dtype": str(float16_output.outputs[0].dtype),
     "float32_output_dtype": str(float32_output.outputs[0].dtype),
     "float32_zero_gap": float(FLOAT32_GAP),
+    "float32_exp_zero_gap": float(FLOAT32_EXP_GAP),
+    "float32_zero_gap_power_of_two": float(FLOAT32_GAP / np.log(2)),
+    "float32_exp_minus_88": float32_exp_minus_88,
+    "float32_subnormals_flushed": float32_exp_minus_88 == 0.0,
+    "float32_ieee_zero_gap": float(150 * np.log(2)),
+    "float32_smallest_normal_gap": float(126 * np.log(2)),
     "float16_zero_gap": float(FLOAT16_GAP),
+    "float32_over_float16_gap": float(FLOAT32_GAP / FLOAT16_GAP),
     "raw_largest_gap": float(gaps[RAW_SCALE].max()),
     "raw_fraction_beyond_float32": float(np.mean(gaps[RAW_SCALE] > FLOAT32_GAP)),
     "mixed_largest_gap": float(gaps[MIXED_SCALE].max()),
