@@ -123,10 +123,11 @@ for index, name in enumerate(names):
     right.annotate(f"{factors[name][2]:.0%} saturated", (index, max(factors[name][:2])), ha="center", va="bottom", fontsize=8)
 right.axhline(1.0, color="grey", linestyle=":", label="χ = 1: the signal keeps its size")
 right.set_yscale("log")
+right.set_ylim(0.02, 3)
 right.set_xticks(range(4), names)
 right.set_ylabel("backward factor per sigmoid layer (log scale)")
 right.set_title(f"Backward factor per layer, {CHI_DEPTH} sigmoid layers")
-right.legend(fontsize=8, loc="lower right")
+right.legend(fontsize=8, loc="upper left")
 right.grid(alpha=0.3, which="both", axis="y")
 fig.tight_layout()
 

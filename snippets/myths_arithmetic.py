@@ -60,7 +60,8 @@ ax.semilogy(LAYERS, np.maximum(1 - 0.09 * LAYERS, 1e-4), linestyle=":", color="g
 ax.set_xlabel("number of layers n")
 ax.set_ylabel("backward signal relative to the last layer's (log scale)")
 ax.set_title("Repeated factors compound geometrically")
-ax.legend()
+ax.set_ylim(5e-4, 2e3)
+ax.legend(fontsize=8, loc="upper left")
 ax.grid(alpha=0.3, which="both")
 
 # %% [markdown]
