@@ -143,5 +143,6 @@ results = {
     "loop_largest_update_norm": max(loop_update_norms),
     "loop_smallest_gradient_norm": min(loop_gradient_norms),
     "two_arguments_error": two_arguments_error,
+    "two_arguments_refused": two_arguments_error != "none",
 }
 print(results)

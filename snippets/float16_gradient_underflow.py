@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
 
+from gradbook.signal_probe import probe_layers
+
 SEED = 0
 keras.utils.set_random_seed(SEED)
 
@@ -66,6 +68,15 @@ grads = {
     "mixed_float16 + loss scaling": kernel_gradients(mixed, optimizer.initial_scale),
 }
 zero_fraction = {name: np.array([np.mean(g == 0) for g in layer_grads]) for name, layer_grads in grads.items()}
+
+# The backward signal ‖∂L/∂h_l‖ at each hidden layer's output (gradbook/signal_probe.py), computed in
+# each model's own precision: under mixed_float16 these are float16 tensors, so underflow shows as 0.
+signal = {
+    "float32": probe_layers(full, x, y, loss_fn, layers=full.layers[:DEPTH]).backward_signal,
+    "mixed_float16": probe_layers(mixed, x, y, loss_fn, layers=mixed.layers[:DEPTH]).backward_signal,
+}
+for name, norms in signal.items():
+    print(f"{name:14s} backward signal per hidden layer:", np.array2string(norms, precision=2))
 for name, fractions in zero_fraction.items():
     print(f"{name:32s} zero entries, layer 1: {fractions[0]:.1%}, layer 5: {fractions[4]:.1%}")
 
@@ -113,5 +124,10 @@ results = {
     "below_half_subnormal_fraction": float(np.mean(first_layer < float(FLOAT16.smallest_subnormal) / 2)),
     "scaled_relative_error": float(np.linalg.norm(recovered - reference) / np.linalg.norm(reference)),
     "float16_layers_all_zero": int(np.sum(zero_fraction["mixed_float16"] == 1.0)),
+    "float16_hidden_kernels_all_zero": int(np.sum(zero_fraction["mixed_float16"][:DEPTH] == 1.0)),
+    "float16_signal_zero_layers": int(np.sum(signal["mixed_float16"] == 0)),
+    "float32_signal_zero_layers": int(np.sum(signal["float32"] == 0)),
+    "float16_signal_lost_layers": int(np.sum(signal["mixed_float16"] < 0.5 * signal["float32"])),
+    "float32_signal_first_over_last": float(signal["float32"][0] / signal["float32"][-1]),
 }
 print(results)
