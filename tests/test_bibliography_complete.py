@@ -207,3 +207,12 @@ def test_every_used_on_link_points_to_a_page_that_exists():
         used_on = entry.text.split("*Used on:*")[-1] if "*Used on:*" in entry.text else ""
         for target in re.findall(r"\]\(([^)#]+)", used_on):
             assert (BIBLIOGRAPHY.parent / target).resolve().is_file(), f"{entry.text[:60]}: {target}"
+
+
+def test_a_work_without_an_entry_is_reported(tmp_path):
+    # The completeness check must be able to fail: a made-up citation matches no entry.
+    page = tmp_path / "page.md"
+    page.write_text("As Nobody & Somebody (1999) showed, and (Glorot & Bengio 2010).\n", encoding="utf-8")
+    entries = bibliography_entries()
+    found = {citation.authors[0]: any(entry.matches(citation) for entry in entries) for citation in prose_citations(page)}
+    assert found == {"Nobody": False, "Glorot": True}
