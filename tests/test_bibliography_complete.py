@@ -202,11 +202,25 @@ def test_every_entry_carries_an_arxiv_id_or_doi_or_venue(entry):
     assert str(entry.year) in body.split("**", 2)[-1], f"the citation itself must give the year: {body[:120]}"
 
 
-def test_every_used_on_link_points_to_a_page_that_exists():
+def test_every_entry_names_exactly_the_pages_that_cite_it():
+    # "*Used on:*" lists the pages (outside docs/about/) whose prose or References cite the work;
+    # a standard (IEEE 754) is cited by its number.
+    pages = [path for path in sorted(DOCS.rglob("*.md")) if path != BIBLIOGRAPHY and path.parent.name != "about"]
+    citations = {path: prose_citations(path) + reference_list_citations(path) for path in pages}
+    problems = []
     for entry in bibliography_entries():
         used_on = entry.text.split("*Used on:*")[-1] if "*Used on:*" in entry.text else ""
-        for target in re.findall(r"\]\(([^)#]+)", used_on):
-            assert (BIBLIOGRAPHY.parent / target).resolve().is_file(), f"{entry.text[:60]}: {target}"
+        listed = {(BIBLIOGRAPHY.parent / target).resolve() for target in re.findall(r"\]\(([^)#]+)", used_on)}
+        citing = {
+            path.resolve()
+            for path in pages
+            if any(entry.matches(c) for c in citations[path])
+            or (entry.authors[0] == "IEEE" and f"754-{entry.year}" in path.read_text(encoding="utf-8"))
+        }
+        lead = entry.text.split("**")[1]
+        problems += [f"{lead}: add {path.relative_to(DOCS)} to Used on" for path in sorted(citing - listed)]
+        problems += [f"{lead}: {path} is listed under Used on but does not cite it" for path in sorted(listed - citing)]
+    assert not problems, "\n".join(problems)
 
 
 def test_a_work_without_an_entry_is_reported(tmp_path):
