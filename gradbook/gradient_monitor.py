@@ -176,8 +176,7 @@ class GradientMonitor(keras.callbacks.Callback):
 
 def _initial_loss_scale(model) -> float:
     """The loss scale fit would use: none unless some layer computes in float16."""
-    policies = [layer.dtype_policy.compute_dtype for layer in model._flatten_layers()]
-    if "float16" not in policies:
+    if "float16" not in [layer.compute_dtype for layer in [model, *model.layers]]:
         return 1.0
     optimizer = getattr(model, "optimizer", None)
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer) and optimizer.built:
