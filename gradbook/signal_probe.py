@@ -43,7 +43,8 @@ def probe_layers(model: keras.Model, x, y, loss_fn, layers: list | None = None) 
     layers = list(model.layers[:-1] if layers is None else layers)
     # A functional view of the same weights that also returns each probed layer's output: those
     # tensors are the ones the loss is computed from, so the tape can differentiate with respect to them.
-    tapped = keras.Model(model.inputs, [layer.output for layer in layers] + [model.outputs[0]])
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # a bare tensor: no structure warning
+    tapped = keras.Model(inputs, [layer.output for layer in layers] + [model.outputs[0]])
     kernels = [getattr(layer, "kernel", None) for layer in layers]
     with tf.GradientTape() as tape:
         *outputs, prediction = tapped(x, training=True)
