@@ -1,6 +1,6 @@
 """
 Title: SELU keeps activations normalised through depth
-Description: Per-layer mean and variance of the activations of a 30-layer SELU network with LeCun normal weights, from standard and from shifted inputs.
+Description: Per-layer mean and variance of the activations of a 30-layer SELU network with LeCun normal weights, from standard and from shifted inputs, and the backward signal per layer against χ = E[selu′(h)²].
 Accelerator: None
 """
 
@@ -13,7 +13,10 @@ Accelerator: None
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+import tensorflow as tf
 from keras import ops
+
+from gradbook.signal_probe import probe_layers
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
@@ -64,6 +67,61 @@ ax.set_title("SELU + LeCun normal, 30 layers of 64 units")
 ax.legend(fontsize=8)
 ax.grid(alpha=0.3)
 
+# %% [markdown]
+# Theorem 1 is about the *forward* statistics of an infinitely wide network. The backward pass
+# multiplies the squared backward signal, per layer, by χ = n·Var(w)·E[selu′(h)²] with h ~ N(0, 1)
+# at the fixed point; n·Var(w) = 1 for LeCun normal. selu′ is λ for h > 0 and λα·eʰ below, which
+# exceeds 1 just left of 0, so χ need not be 1. We integrate it on a fine grid, with selu′ from
+# autodiff of Keras's own SELU.
+
+# %%
+grid = np.linspace(-12.0, 12.0, 240000)  # an even count: no point at the kink h = 0
+normal_weights = np.exp(-grid**2 / 2) / np.sqrt(2 * np.pi) * (grid[1] - grid[0])
+h = tf.constant(grid, dtype=tf.float64)
+with tf.GradientTape() as tape:
+    tape.watch(h)
+    selu_h = keras.activations.selu(h)
+selu_derivative = tape.gradient(selu_h, h).numpy()
+chi = float(np.sum(selu_derivative**2 * normal_weights))
+print(f"χ = E[selu′(h)²] at the fixed point = {chi:.4f} per layer; over {DEPTH - 1} layers "
+      f"the backward signal grows by χ^({DEPTH - 1}/2) = {chi ** ((DEPTH - 1) / 2):.2f}")
+
+# %% [markdown]
+# Measured: ‖∂loss/∂h₁‖ / ‖∂loss/∂h₃₀‖ for a linear readout with a mean-squared-error loss,
+# where h_l is layer l's SELU output, with `probe_layers` (in `gradbook/signal_probe.py`). One
+# network at width 64 fluctuates by tens of per cent around the infinite-width value, so we
+# take the geometric mean over several independently initialised networks.
+
+# %%
+NETWORKS = 8
+y = rng.standard_normal((BATCH, 1)).astype("float32")
+backward_ratios, backward_profiles = [], []
+for _ in range(NETWORKS):
+    network = keras.Sequential(
+        [keras.Input((WIDTH,))]
+        + [keras.layers.Dense(WIDTH, activation="selu", kernel_initializer="lecun_normal") for _ in range(DEPTH)]
+        + [keras.layers.Dense(1, kernel_initializer="lecun_normal")]
+    )
+    signal = probe_layers(network, inputs["inputs N(0, 1)"], y, keras.losses.MeanSquaredError()).backward_signal
+    backward_ratios.append(signal[0] / signal[-1])
+    backward_profiles.append(signal / signal[-1])
+backward_ratio = float(np.exp(np.mean(np.log(backward_ratios))))
+print(f"measured ‖∂L/∂h₁‖/‖∂L/∂h₃₀‖: {np.round(backward_ratios, 2)}, geometric mean {backward_ratio:.2f}")
+
+fig, ax = plt.subplots(figsize=(7, 4.5))
+for profile in backward_profiles:
+    ax.semilogy(layers, profile, color="tab:blue", alpha=0.35)
+ax.semilogy(layers, np.exp(np.mean(np.log(backward_profiles), axis=0)), color="tab:blue", linewidth=2.5,
+            label=f"measured, geometric mean of {NETWORKS} networks")
+ax.semilogy(layers, chi ** ((DEPTH - layers) / 2), color="black", linestyle=":",
+            label=f"χ^((30 − l)/2), χ = {chi:.4f}")
+ax.axhline(1.0, color="grey", linewidth=0.8)
+ax.set_xlabel("layer l")
+ax.set_ylabel("backward signal ‖∂loss/∂h_l‖ / ‖∂loss/∂h₃₀‖ (log scale)")
+ax.set_title("SELU + LeCun normal: the backward signal grows by √χ per layer")
+ax.legend(fontsize=8)
+ax.grid(alpha=0.3, which="both")
+
 # %%
 standard_mean, standard_var = stats["inputs N(0, 1)"]
 shifted_mean, shifted_var = stats["inputs N(1, 4)"]
@@ -82,5 +140,11 @@ results = {
     "shifted_input_variance": float(inputs["inputs N(1, 4)"].var()),
     "shifted_last_mean": float(shifted_mean[-1]),
     "shifted_last_variance": float(shifted_var[-1]),
+    "backward_chi": chi,
+    "backward_predicted_ratio": chi ** ((DEPTH - 1) / 2),
+    "backward_ratio": backward_ratio,
+    "backward_ratio_min": float(min(backward_ratios)),
+    "backward_ratio_max": float(max(backward_ratios)),
+    "backward_networks": NETWORKS,
 }
 print(results)
