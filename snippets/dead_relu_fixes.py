@@ -6,7 +6,8 @@ Accelerator: None
 
 # %% [markdown]
 # A unit is dead on a batch when its pre-activation is ≤ 0 for every example: a ReLU then
-# outputs 0 everywhere and passes back exactly zero gradient, so nothing can revive it.
+# outputs 0 everywhere and passes back exactly zero gradient, so its own weights and bias stop
+# learning (it can still come back if the layers below change its inputs).
 # Count such units with one forward pass, and count the units whose gradient is zero on the
 # whole batch with one backward pass.
 
@@ -103,5 +104,6 @@ results = {
     "he_dead_after": he["after"][0],
     "leaky_silent_after": leaky["after"][0],
     "leaky_zero_gradient_after": leaky["after"][1],
+    "leaky_every_unit_receives_gradient": bool(leaky["after"][1] == 0.0),
 }
 print(results)

@@ -1,14 +1,15 @@
 """
 Title: Dead ReLU units, and Leaky ReLU as the fix
 Description: Fraction of dead units per layer of a 6-layer ReLU and Leaky ReLU network, after training with a too-high learning rate and with a bias initialised at −3.
+Timeout: 300
 Accelerator: None
 """
 
 # %% [markdown]
 # A ReLU unit is *dead* on a batch when its pre-activation is ≤ 0 for every example: its
-# derivative is then 0 everywhere, its incoming weights get exactly zero gradient, and
-# nothing can bring it back. We count dead units per layer in two situations that cause
-# them, for ReLU and for Leaky ReLU.
+# derivative is then 0 everywhere and its incoming weights and bias get exactly zero
+# gradient. We count dead units per layer in two situations that cause them, for ReLU and
+# for Leaky ReLU, and check whether dead units come back when training goes on.
 
 # %%
 import keras
@@ -98,6 +99,51 @@ for name in ACTIVATIONS:
     print(f"{name:10s} dead before {before[0].round(2)}  after {high_lr[name][1][0].round(2)}")
 
 # %% [markdown]
+# Do dead units stay dead? After 24 steps the network above is almost entirely dead, so
+# hardly any gradient reaches the layers below and nothing changes. A milder accident: one
+# Adam step at the same rate on a fresh ReLU network, then training at Adam's default rate
+# with a fresh optimiser, checking after every step which of the units that step killed fire
+# again. A dead unit's own kernel column and bias get exactly zero gradient, so Adam (whose
+# moments start at zero) leaves them untouched. A layer-1 unit reads the fixed inputs, so it
+# stays dead for good; a unit above reads the layer below, which keeps training, and its
+# pre-activation can turn positive again.
+
+# %%
+RECOVERY_STEPS = 96
+model = build_mlp("ReLU")
+with tf.GradientTape() as tape:
+    loss = keras.losses.MeanSquaredError()(y, model(x))
+keras.optimizers.Adam(HIGH_LEARNING_RATE).apply(tape.gradient(loss, model.trainable_variables),
+                                                model.trainable_variables)
+dense = model.layers[0:2 * DEPTH:2]
+pre_activations = keras.Model(model.inputs[0], [layer.output for layer in dense])
+
+
+def dead_mask():
+    return np.stack([np.all(np.asarray(z) <= 0, axis=0) for z in pre_activations(x)])  # (layer, unit)
+
+
+dead_after_bad_step = dead_mask()
+frozen_kernels = [layer.kernel.numpy().copy() for layer in dense]
+fired_again = np.zeros_like(dead_after_bad_step)
+optimizer = keras.optimizers.Adam()  # learning rate 1e-3
+for step in range(RECOVERY_STEPS):
+    rows = slice(32 * (step % 8), 32 * (step % 8 + 1))
+    with tf.GradientTape() as tape:
+        loss = keras.losses.MeanSquaredError()(y[rows], model(x[rows]))
+    optimizer.apply(tape.gradient(loss, model.trainable_variables), model.trainable_variables)
+    fired_again |= dead_after_bad_step & ~dead_mask()  # checked after every step
+revived = dead_after_bad_step & fired_again
+never_revived = dead_after_bad_step & ~fired_again
+# The units that stayed dead throughout: their incoming weights must not have moved at all.
+dead_weights_unchanged = all(
+    np.array_equal(layer.kernel.numpy()[:, never_revived[i]], frozen_kernels[i][:, never_revived[i]])
+    for i, layer in enumerate(dense)
+)
+print(f"dead after the bad step, per layer: {dead_after_bad_step.sum(axis=1)}; fired again within "
+      f"{RECOVERY_STEPS} steps: {revived.sum(axis=1)}; dead ones' weights unchanged: {dead_weights_unchanged}")
+
+# %% [markdown]
 # Situation 2: every bias initialised at −3, so that most pre-activations start negative.
 
 # %%
@@ -162,5 +208,12 @@ results = {
     "leaky_bias_dead": float(leaky_bias[0].mean()),
     "leaky_bias_zero_grad": float(leaky_bias[1].mean()),
     "leaky_bias_first_over_last": float(leaky_bias[2][0] / leaky_bias[2][-1]),
+    "recovery_steps": RECOVERY_STEPS,
+    "dead_after_bad_step_units": int(dead_after_bad_step.sum()),
+    "dead_after_bad_step_layer1_units": int(dead_after_bad_step[0].sum()),
+    "revived_units": int(revived.sum()),
+    "revived_layer1_units": int(revived[0].sum()),
+    "revived_fraction_of_dead": float(revived.sum() / max(dead_after_bad_step.sum(), 1)),
+    "dead_weights_unchanged": bool(dead_weights_unchanged),
 }
 print(results)

@@ -88,3 +88,19 @@ def test_leaky_network_stuck_negative_passes_back_little_but_not_nothing(publish
     # inputs) to layer 6 (outputs ≈ 0.03) ~ 30 ⇒ ~2e-8. Below 1e-4 with a wide margin; never 0.
     ratio = published("dying_relu", seed)["leaky_bias_first_over_last"]
     assert 0 < ratio < 1e-4
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_dead_units_above_layer_1_revive_while_their_own_weights_stay_frozen(published, seed):
+    # After one Adam step at 0.1, training goes on at 1e-3 with a fresh Adam. A dead unit's kernel
+    # column and bias get exactly zero gradient, so Adam (moments starting at 0) moves them by exactly
+    # 0: units that stay dead keep bit-identical weights. A unit above layer 1 reads the layer below,
+    # which keeps training, so its pre-activation can turn positive again. Shown in training on each
+    # seed: at least one revived unit, and never more than were dead.
+    values = published("dying_relu", seed)
+    assert values["dead_weights_unchanged"] is True
+    assert values["dead_after_bad_step_layer1_units"] == 0  # layer 1 reads inputs of both signs
+    assert 1 <= values["revived_units"] <= values["dead_after_bad_step_units"]
+    assert values["revived_fraction_of_dead"] == pytest.approx(
+        values["revived_units"] / values["dead_after_bad_step_units"]
+    )

@@ -32,3 +32,23 @@ def test_each_added_layer_costs_about_the_sigmoid_bound(published, seed):
     # Per layer: mean σ′ over the pre-activations (≈ 0.2 for unit-variance inputs, ≤ 1/4 always) times
     # the weights' gain (≈ 1 for Glorot at fan_in = fan_out); [0.1, 0.35] allows ±40 % for the gain.
     assert 0.1 <= published("sigmoid_depth_sweep", seed)["factor_per_layer"] <= 0.35
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_backward_signal_loses_sqrt_chi_per_sigmoid_layer(published, seed):
+    # Mean field: each sigmoid layer with Glorot weights (n·Var(w) = 1) multiplies the squared backward
+    # signal by χ = E[σ′(h)²], h ~ N(0, q); q drifts from 1 (layer 1) to ≈ 0.27 deeper, giving
+    # χ ∈ [0.045, 0.056] (activation_gradient_ratios integrates it), so √χ ∈ [0.212, 0.236].
+    # Finite width: log‖g‖ at depth 20 spreads by ≈ 0.6 (Hanin 2018's 5·L/n); a slope fitted over
+    # depths 2…20 moves by ≈ 0.6·√2/18 ≈ 0.05 in log, four of those a factor 1.22 either way.
+    margin = 1.22
+    factor = published("sigmoid_depth_sweep", seed)["signal_factor_per_layer"]
+    assert 0.212 / margin <= factor <= 0.236 * margin
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_backward_signal_at_20_layers_matches_19_factors_of_sqrt_chi(published, seed):
+    # 19 factors √χ with χ ∈ [0.045, 0.056]: between 0.212¹⁹ ≈ 1.6e-13 and 0.236¹⁹ ≈ 1.2e-12,
+    # widened by the finite-width factor e^(4·0.61) ≈ 11.4 either way.
+    ratio = published("sigmoid_depth_sweep", seed)["signal_ratio_depth_20"]
+    assert 0.212**19 / 11.4 <= ratio <= 0.236**19 * 11.4

@@ -52,3 +52,4 @@ def test_leaky_units_always_receive_gradient(published, seed):
     # on the whole batch, so silent units can recover.
     values = published("dead_relu_fixes", seed)
     assert values["leaky_zero_gradient_after"] == 0.0
+    assert values["leaky_every_unit_receives_gradient"] is True
