@@ -64,7 +64,7 @@ for name in CONFIGS:
 
 # %%
 depths = np.array(DEPTHS)
-fig, (kernel_ax, signal_ax) = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+fig, (kernel_ax, signal_ax) = plt.subplots(1, 2, figsize=(11, 4.5))
 for (name, marker) in zip(CONFIGS, "os^"):
     kernel_ax.semilogy(depths, kernel[name], marker=marker, label=name)
     signal_ax.semilogy(depths, signal[name], marker=marker, label=name)
@@ -76,7 +76,8 @@ for ax, values in ((kernel_ax, kernel), (signal_ax, signal)):
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3, which="both")
 kernel_ax.set_title("Kernel gradient of layer 1")
-kernel_ax.set_ylabel("‖∂loss/∂W₁‖ (left), ‖∂loss/∂h₁‖ (right), log scale")
+kernel_ax.set_ylabel("‖∂loss/∂W₁‖ (log scale)")
+signal_ax.set_ylabel("‖∂loss/∂h₁‖ (log scale)")
 signal_ax.set_title("Backward signal at layer 1's output")
 fig.suptitle(f"Gradient reaching the first layer, width {WIDTH}")
 fig.tight_layout()
@@ -90,7 +91,7 @@ fig.tight_layout()
 # %%
 def mean_field_chi(model, activation):
     hidden = model.layers[:-1]
-    outputs = keras.Model(model.inputs, [layer.output for layer in hidden])(x)
+    outputs = keras.Model(model.inputs[0], [layer.output for layer in hidden])(x)
     return np.array([
         WIDTH * np.mean(np.square(np.asarray(layer.kernel, dtype=np.float64)))
         * np.mean(np.square(DERIVATIVE_FROM_OUTPUT[activation](np.asarray(h, dtype=np.float64))))

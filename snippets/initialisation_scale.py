@@ -62,7 +62,7 @@ for name, p in probes.items():
 # %%
 def mean_field_chi(model):
     hidden = model.layers[:DEPTH]
-    outputs = keras.Model(model.inputs, [layer.output for layer in hidden])(x)
+    outputs = keras.Model(model.inputs[0], [layer.output for layer in hidden])(x)
     chi = [WIDTH * np.mean(np.square(np.asarray(layer.kernel, dtype=np.float64)))
            * np.mean(np.square(1 - np.square(np.asarray(h, dtype=np.float64))))
            for layer, h in zip(hidden[1:], outputs[1:])]

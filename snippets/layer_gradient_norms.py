@@ -58,12 +58,13 @@ for name, probe in probes.items():
 
 # %%
 layers = range(1, DEPTH + 1)
-fig, (kernel_ax, signal_ax) = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+fig, (kernel_ax, signal_ax) = plt.subplots(1, 2, figsize=(11, 4.5))
 for (name, probe), marker in zip(probes.items(), "os^"):
     kernel_ax.semilogy(layers, probe.kernel_gradient, marker=marker, label=name)
     signal_ax.semilogy(layers, probe.backward_signal, marker=marker, label=name)
 kernel_ax.set_title("Kernel gradients")
-kernel_ax.set_ylabel("‖∂loss/∂W_l‖ (left), ‖∂loss/∂h_l‖ (right), log scale")
+kernel_ax.set_ylabel("‖∂loss/∂W_l‖ (log scale)")
+signal_ax.set_ylabel("‖∂loss/∂h_l‖ (log scale)")
 signal_ax.set_title("Backward signal at each layer's output")
 for ax in (kernel_ax, signal_ax):
     ax.set_xlabel("hidden layer l (1 = next to the input)")
@@ -91,7 +92,7 @@ DERIVATIVE_FROM_OUTPUT = {
 
 def mean_field_chi(model, activation):
     hidden = model.layers[:DEPTH]
-    outputs = keras.Model(model.inputs, [layer.output for layer in hidden])(x)
+    outputs = keras.Model(model.inputs[0], [layer.output for layer in hidden])(x)
     return np.array([
         WIDTH * np.mean(np.square(np.asarray(layer.kernel, dtype=np.float64)))
         * np.mean(np.square(DERIVATIVE_FROM_OUTPUT[activation](np.asarray(h, dtype=np.float64))))

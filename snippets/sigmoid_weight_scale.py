@@ -53,7 +53,7 @@ def measure(stddev):
     model = build_mlp(stddev)
     probe = probe_layers(model, x, y, keras.losses.BinaryCrossentropy())
     hidden = model.layers[:DEPTH]
-    outputs = [np.asarray(h, dtype=np.float64) for h in keras.Model(model.inputs, [l.output for l in hidden])(x)]
+    outputs = [np.asarray(h, dtype=np.float64) for h in keras.Model(model.inputs[0], [l.output for l in hidden])(x)]
     derivatives = [h * (1 - h) for h in outputs[1:]]
     chi = [WIDTH * np.mean(np.square(np.asarray(layer.kernel, dtype=np.float64))) * np.mean(d**2)
            for layer, d in zip(hidden[1:], derivatives)]
@@ -96,6 +96,8 @@ saturation_ax.axvline(scale_at_one, color="grey", linestyle=":", label=f"χ = 1 
 saturation_ax.set_ylabel("saturated units, layers 2–10 (%)")
 saturation_ax.set_title("Saturation")
 for ax in (chi_ax, saturation_ax):
+    ax.set_xticks([1 / 8, 1 / 4, 1 / 2, 1, 2, 4], labels=["1/8", "1/4", "1/2", "1", "2", "4"])
+    ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.set_xlabel("weight standard deviation σ_w (log scale)")
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3, which="both")

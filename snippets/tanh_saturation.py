@@ -81,10 +81,10 @@ for name, initializer in INITIALIZERS.items():
     model = build_mlp(initializer)
     dense, tanh_layers = model.layers[0:-1:2], model.layers[1:-1:2]
     # Layer LAYER's input is the output of tanh layer LAYER − 1; its pre-activation is its Dense output.
-    layer_input, preactivation = keras.Model(model.inputs, [tanh_layers[LAYER - 2].output, dense[LAYER - 1].output])(x)
+    layer_input, preactivation = keras.Model(model.inputs[0], [tanh_layers[LAYER - 2].output, dense[LAYER - 1].output])(x)
     z = np.asarray(preactivation).ravel()
     probe = probe_layers(model, x, y, keras.losses.BinaryCrossentropy(), layers=tanh_layers)
-    outputs = keras.Model(model.inputs, [layer.output for layer in tanh_layers])(x)
+    outputs = keras.Model(model.inputs[0], [layer.output for layer in tanh_layers])(x)
     # Mean-field backward factor χ_l = n · Var(W_l) · E[tanh′(z_l)²] for layers 2 … 5.
     chi = [WIDTH * np.mean(np.square(np.asarray(d.kernel, dtype=np.float64)))
            * np.mean(np.square(1 - np.square(np.asarray(h, dtype=np.float64))))
