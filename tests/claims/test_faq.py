@@ -28,7 +28,7 @@ def test_a_sigmoid_network_starves_its_first_layer_within_a_few_layers(published
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
 def test_glorot_gives_a_sigmoid_layer_chi_below_one_sixteenth(published, seed):
     # Glorot uniform on 32 → 32: Var(w) = 2/64, so fan_in · Var(w) = 1 (±10 % for 1024 draws) and
-    # χ = E[σ′²] ≤ 1/16. The pre-activations' std is ≈ √(E[h²]) ≈ 0.6, where σ′ ≥ 0.2 for most
+    # χ = E[σ′²] ≤ 1/16. The pre-activations' std is ≈ √(E[h²]) ≈ 0.5, where σ′ ≥ 0.2 for most
     # units, so E[σ′²] ≥ 0.035. LeCun normal (Var = 1/fan_in) is the same for square layers.
     values = published("faq_sigmoid_depth_limit", seed)
     for name in ("glorot", "lecun"):
@@ -51,7 +51,7 @@ def test_chi_predicts_the_measured_backward_factor(published, seed, initialiser)
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
 def test_he_doubles_chi_and_stays_far_below_one(published, seed):
-    # He: fan_in · Var(w) = 2, so χ = 2 E[σ′²] ≤ 1/8; wider pre-activations (std ≈ 0.8) lower
+    # He: fan_in · Var(w) = 2, so χ = 2 E[σ′²] ≤ 1/8; wider pre-activations (std ≈ 0.7) lower
     # E[σ′²] a little, to ≥ 0.035. No unit saturates (|z| > 2.9 is a > 3.5σ event).
     values = published("faq_sigmoid_depth_limit", seed)
     assert 0.07 < values["chi_he"] < 1.1 * 2 * SIGMOID_SLOPE_SQUARED
