@@ -82,13 +82,15 @@ for name, (norms, largest) in runs.items():
 # %%
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for (name, (norms, _)), colour in zip(runs.items(), ("C0", "C1", "C2", "C3")):
-    ax.semilogy(range(1, STEPS + 1), norms, color=colour, linestyle=":" if "no clipping" in name else "-", label=name)
+    ax.semilogy(range(1, STEPS + 1), norms, color=colour, linestyle=":" if "no clipping" in name else "-",
+                linewidth=3 if name.startswith("SGD,") else 1.5, label=name)  # SGD lies on the lr × threshold line
 ax.axhline(LEARNING_RATE * THRESHOLD, color="black", linestyle="--", label="lr × threshold")
 ax.axhline(LEARNING_RATE * THRESHOLD / (1 - MOMENTUM), color="grey", linestyle="--", label="lr × threshold / (1 − β)")
 ax.set_xlabel("training step")
 ax.set_ylabel("‖update of all weights‖ (log scale)")
+ax.set_ylim(top=30)  # room for the legend above the curves
 ax.set_title("global_clipnorm bounds SGD's step, not momentum's or Adam's")
-ax.legend(fontsize="small")
+ax.legend(fontsize="small", ncol=2, loc="upper right")
 ax.grid(alpha=0.3, which="both")
 
 # %%
