@@ -106,13 +106,14 @@ for factor, history in runs.items():
 # %%
 fig, (left, middle, right) = plt.subplots(1, 3, figsize=(12, 4.2))
 for factor, history in runs.items():
-    left.semilogy(history["rho"], label=NAMES[factor])
+    left.plot(history["rho"], label=NAMES[factor])
     middle.semilogy(history["grad_norm"], label=NAMES[factor])
     right.plot(history["population_loss"], label=NAMES[factor])
 left.axhline(1.0, color="grey", linestyle=":", label="ρ = 1")
 right.axhline(1.0, color="grey", linestyle=":", label="ignores the inputs (Var y = 1)")
 left.set_title("Spectral radius of the recurrent kernel")
-left.set_ylabel("ρ(U) (log scale)")
+left.set_ylabel("ρ(U)")
+left.set_ylim(0, 2)
 middle.set_title("Gradient of the data loss (all kernels)")
 middle.set_ylabel("‖∂(data loss)/∂θ‖ (log scale)")
 right.set_title("Population loss from the coefficients")
