@@ -72,10 +72,13 @@ def test_derivative_at_minus_3_matches_the_formula(published, seed, activation):
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
 def test_every_bound_is_at_least_four_times_the_sigmoids(published, seed):
-    # Every non-sigmoid activation reaches a slope of at least 1 (its linear part for x > 0) vs σ′ ≤ 1/4.
+    # Every non-sigmoid activation reaches a slope of at least 1 (its linear part for x > 0) vs σ′ ≤ 1/4,
+    # which the grid reaches at x = 0 exactly.
     values = published("activation_derivatives", seed)
+    assert values["sigmoid_max"] == pytest.approx(0.25, rel=FLOAT32)
     for activation in SUPREMUM:
         if activation != "sigmoid":
+            assert values[f"{activation}_max"] >= 4 * 0.25 * (1 - FLOAT32)
             assert values[f"{activation}_max"] >= 4 * values["sigmoid_max"] * (1 - FLOAT32)
 
 
