@@ -66,7 +66,7 @@ ax.plot([], [], color="grey", linestyle="--", label="prediction g^(11 − layer)
 ax.set_xlabel("layer (1 = next to the input)")
 ax.set_ylabel("‖∂loss/∂(layer output)‖ relative to layer 11 (log scale)")
 ax.set_xticks(layer)
-ax.set_title("Backpropagated gradient in an 11-layer linear network")
+ax.set_title("Backward signal in an 11-layer linear network")
 ax.legend()
 ax.grid(alpha=0.3, which="both")
 

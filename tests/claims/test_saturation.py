@@ -21,6 +21,9 @@ def test_tanh_derivative_is_four_sigmoid_derivatives_at_2x(published, seed):
     assert values["identity_max_error"] < 1e-12  # float64 autodiff of two exact identities
     assert values["peak_tanh_derivative"] == pytest.approx(1.0, abs=1e-12)
     # tanh′(3) = 1 − tanh²(3) = 4e⁻⁶/(1 + e⁻⁶)² ≈ 0.00987: beyond |x| = 3 less than 1 % passes.
+    # The grid contains x = 3 exactly, so only float64 rounding separates the two.
+    expected = 4 * math.exp(-6) / (1 + math.exp(-6)) ** 2
+    assert values["tanh_derivative_at_threshold"] == pytest.approx(expected, rel=1e-9)
     assert values["tanh_derivative_at_threshold"] < 0.01
 
 
