@@ -153,6 +153,7 @@ results = {
     "plain_diverged": len(plain["loss"]) < TRAIN_STEPS,
     "plain_outcome": outcome(plain),
     "plain_max_grad_norm": float(plain["grad_norm"][largest]),
+    "largest_gradient_at_last_finite_step": largest == len(plain["loss"]) - 1,
     "largest_gradient_rho": float(plain["rho"][largest]),
     "largest_gradient_rho_to_the_29": float(plain["rho"][largest] ** 29),
     "plain_rho_after_last_step": float(plain["rho_after_last_step"]),

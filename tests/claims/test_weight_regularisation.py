@@ -25,6 +25,7 @@ def test_the_gradient_spike_comes_at_rho_just_above_one_and_the_huge_rho_after_i
     # far higher, and the next loss is not finite; so no gradient is ever measured at the final ρ.
     values = published("l2_recurrent_weight_growth", seed)
     assert values["plain_diverged"] is True
+    assert values["largest_gradient_at_last_finite_step"] is True
     assert 1 < values["largest_gradient_rho"] < 1.5
     assert values["plain_max_rho_before_largest_gradient"] == pytest.approx(values["largest_gradient_rho"], rel=1e-6)
     assert values["plain_rho_after_last_step"] > 2 * values["largest_gradient_rho"]
