@@ -72,7 +72,7 @@ for (name, update), marker in zip(updates.items(), "o^s"):
     ax.semilogy(index, [np.linalg.norm(u) for u in update], marker=marker, linestyle="-", label=name)
 ax.set_xlabel("variable (kernel, bias of layer 1, then layer 2, …; 22 = output bias)")
 ax.set_ylabel("‖update of the variable‖ (log scale)")
-ax.set_title("One exploding gradient after Keras clipping, per variable")
+ax.set_title("One exploding gradient after Keras clipping, per variable (kernel and bias gradients)")
 ax.legend(loc="center", ncol=2)
 ax.grid(alpha=0.3, which="both")
 

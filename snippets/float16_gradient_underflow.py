@@ -91,7 +91,7 @@ ax.axvline(FLOAT16.smallest_normal, color="C3", linestyle=":", label="float16 sm
 ax.set_xscale("log")
 ax.set_xlabel("gradient magnitude (log scale)")
 ax.set_ylabel("number of kernel entries")
-ax.set_title("First-layer gradients of a 10-layer sigmoid MLP against float16's range")
+ax.set_title("First-layer kernel gradients of a 10-layer sigmoid MLP against float16's range")
 ax.legend(fontsize="small")
 
 # %%
