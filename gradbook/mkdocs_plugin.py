@@ -1,7 +1,7 @@
 """The MkDocs plugin: a thin adapter that wires the snippet engine to MkDocs events.
 
-on_config validates settings once; on_files runs every snippet (cache first) and adds the figures,
-sources, notebooks and values.json to the site; on_page_markdown expands directives; failures
+on_config validates settings once; on_files runs every snippet (cache first, misses side by side on
+the worker pool) and adds the figures, sources, notebooks and values.json to the site; on_page_markdown expands directives; failures
 become warnings, so `mkdocs build --strict` fails while `mkdocs serve` keeps serving.
 """
 
@@ -45,6 +45,7 @@ class SnippetPluginConfig(base.Config):
     timeout = c.Type((int, float), default=180)
     device = c.Choice(("auto", "cpu"), default="auto")
     memory_limit_mib = c.Type(int, default=8192)  # what one snippet may allocate; 0 for no limit
+    workers = c.Type(int, default=0)  # warm workers side by side; 0: one per core, or one per GPU
 
 
 class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
@@ -63,6 +64,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             raise PluginError(f"gradbook: snippets_dir '{self.config.snippets_dir}' is not a folder under {self.project_root}")
         if self.config.timeout <= 0:
             raise PluginError("gradbook: timeout must be a positive number of seconds")
+        if self.config.workers < 0:
+            raise PluginError("gradbook: workers must be 0 (one per core, or per GPU) or a positive number")
         if self.config.memory_limit_mib < 0:
             raise PluginError("gradbook: memory_limit_mib must be 0 (no limit) or a positive number of MiB")
         missing = [name for name in REQUIRED_EXTENSIONS if name not in config.markdown_extensions]
@@ -71,7 +74,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         self.execute = self.config.execute and os.environ.get(EXECUTE_VARIABLE, "1") != "0"
         settings = (
             self.project_root, self.config.cache_dir, float(self.config.timeout),
-            cpu_forced(self.config.device), self.config.memory_limit_mib,
+            cpu_forced(self.config.device), self.config.memory_limit_mib, self.config.workers,
         )
         if self.runner is None or self._runner_settings != settings:
             # MkDocs reuses plugin instances across `serve` rebuilds: keep the warm worker unless
@@ -84,6 +87,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                 timeout=float(self.config.timeout),
                 force_cpu=cpu_forced(self.config.device),
                 memory_limit_mib=self.config.memory_limit_mib,
+                workers=self.config.workers or None,
                 report=lambda text: log.info(f"snippet {text}"),
             )
             self._runner_settings = settings
@@ -101,10 +105,12 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                 log.warning(f"gradbook: {error}")
                 continue
             self.snippets[snippet.name] = snippet
-            self.outcomes[snippet.name] = outcome = self.runner.run(snippet, execute=self.execute)
+        # All at once, so the misses run side by side on the worker pool.
+        self.outcomes = self.runner.run_all(self.snippets.values(), execute=self.execute)
+        for name, outcome in self.outcomes.items():
             if isinstance(outcome, SnippetFailure):
                 log.warning(f"gradbook: snippet failed: {outcome.describe()}")
-            self._add_files(files, config, snippet, outcome)
+            self._add_files(files, config, self.snippets[name], outcome)
         runs = {name: run for name, run in self.outcomes.items() if isinstance(run, SnippetRun)}
         files.append(File.generated(config, VALUES_FILE, content=json.dumps(values_document(runs), indent=2)))
         return files

@@ -56,7 +56,7 @@ def test_serve_rebuild_after_a_snippet_edit_reruns_only_that_snippet(served_site
     executed, html, plugin = rebuild()
     assert executed == ["first"]
     assert "First is 11 and second is 2." in html
-    assert plugin.runner.worker.starts == 1  # the same warm worker served both builds
+    assert plugin.runner.pool.starts <= len(plugin.runner.pool.workers)  # no worker restarted: warm ones served both builds
 
 
 def test_serve_rebuild_after_a_page_edit_reruns_nothing(served_site):
