@@ -20,6 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from gradbook.engine import SnippetFailure, SnippetRun, SnippetRunner, load_snippet
+from gradbook.engine.background import BackgroundRuns
 from gradbook.engine.directives import expand_page
 from gradbook.engine.device import cpu_forced
 from gradbook.engine.notebook import notebook_json
@@ -52,7 +53,14 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def __init__(self):
         self.runner: SnippetRunner | None = None  # kept across `mkdocs serve` rebuilds: stays warm
         self._runner_settings = None
+        self.serving = False
+        self.background: BackgroundRuns | None = None  # `mkdocs serve` only: misses run behind the pages
+        self._landed = False  # the rebuild under way was asked for by a snippet that finished
         self._reset()
+
+    def on_startup(self, *, command, dirty):
+        # `mkdocs build` waits for every snippet; `mkdocs serve` shows pages first and runs behind them.
+        self.serving = command == "serve"
 
     def _reset(self) -> None:
         self.snippets, self.outcomes, self.embedded = {}, {}, set()
@@ -91,7 +99,17 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                 report=lambda text: log.info(f"snippet {text}"),
             )
             self._runner_settings = settings
+            self.background = BackgroundRuns(self.runner, on_result=self._snippet_landed)
         return config
+
+    @property
+    def _landing_signal(self) -> Path:
+        return self.project_root / self.config.cache_dir / "serve" / "landed"
+
+    def _snippet_landed(self, name: str) -> None:
+        # `mkdocs serve` rebuilds when a watched file changes: this file is watched (on_serve).
+        self._landed = True
+        write_atomically(self._landing_signal, name)
 
     def on_files(self, files: Files, config) -> Files:
         self._reset()
@@ -106,7 +124,10 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                 continue
             self.snippets[snippet.name] = snippet
         # All at once, so the misses run side by side on the worker pool.
-        self.outcomes = self.runner.run_all(self.snippets.values(), execute=self.execute)
+        in_background = self.serving and self.execute
+        self.outcomes = self.runner.run_all(self.snippets.values(), execute=self.execute and not in_background)
+        if in_background:
+            self._run_misses_in_background()
         for name, outcome in self.outcomes.items():
             if isinstance(outcome, SnippetFailure):
                 log.warning(f"gradbook: snippet failed: {outcome.describe()}")
@@ -114,6 +135,15 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         runs = {name: run for name, run in self.outcomes.items() if isinstance(run, SnippetRun)}
         files.append(File.generated(config, VALUES_FILE, content=json.dumps(values_document(runs), indent=2)))
         return files
+
+    def _run_misses_in_background(self) -> None:
+        if not self._landed:
+            self.background.forget_failures()  # an edit, not a result, caused this build: retry them
+        self._landed = False
+        misses = [self.snippets[name] for name, outcome in self.outcomes.items() if outcome is None]
+        self.background.submit(misses)
+        for snippet in misses:
+            self.outcomes[snippet.name] = self.background.status(snippet)
 
     def _add_files(self, files: Files, config, snippet, outcome) -> None:
         files.append(File.generated(config, source_uri(snippet.name), content=snippet.source))
@@ -183,6 +213,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         if self.execute:
             self.runner.prewarm()  # an author's first edit should not wait for TensorFlow to import
         server.watch(str(self.snippets_dir))
+        self._landing_signal.parent.mkdir(parents=True, exist_ok=True)
+        server.watch(str(self._landing_signal.parent))  # a snippet finished in the background
         helpers = self.project_root / "gradbook"
         if helpers.is_dir():
             server.watch(str(helpers))  # shared helpers the snippets import

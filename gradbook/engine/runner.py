@@ -6,6 +6,7 @@ asked for together (`run_many`, `run_all`) run side by side, one per worker.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -55,9 +56,11 @@ class SnippetRunner:
         return self.run_many([(snippet, seed)], execute)[0]
 
     def run_many(
-        self, requests: Sequence[tuple[Snippet, int | None]], execute: bool = True
+        self, requests: Sequence[tuple[Snippet, int | None]], execute: bool = True,
+        finished: Callable[[Snippet, SnippetRun | SnippetFailure], None] | None = None,
     ) -> list[SnippetRun | SnippetFailure | None]:
-        """One outcome per (snippet, seed), in order; the cache misses run side by side on the pool."""
+        """One outcome per (snippet, seed), in order; the cache misses run side by side on the pool.
+        `finished(snippet, outcome)` is called as each miss completes (and is cached), in any order."""
         environment = current_environment(expected_device_kind(self.force_cpu))
         outcomes, misses = [], []
         for index, (snippet, seed) in enumerate(requests):
@@ -72,12 +75,13 @@ class SnippetRunner:
             else:
                 self.report(f"{_label(snippet, seed)}: not executed (execution is off)")
             outcomes.append(cached)
-        for (index, snippet, _, _), outcome in zip(misses, self.pool.map(self._execute, misses)):
+        execute = functools.partial(self._execute, finished=finished)
+        for (index, snippet, _, _), outcome in zip(misses, self.pool.map(execute, misses)):
             outcomes[index] = outcome
             self.executed.append(snippet.name)
         return outcomes
 
-    def _execute(self, worker: WorkerProcess, miss) -> SnippetRun | SnippetFailure:
+    def _execute(self, worker: WorkerProcess, miss, finished=None) -> SnippetRun | SnippetFailure:
         _, snippet, seed, base_key = miss
         timeout = snippet.timeout or self.timeout
         try:
@@ -89,6 +93,8 @@ class SnippetRunner:
         else:
             self.report(f"{_label(snippet, seed)}: ran in {outcome.seconds:.1f} s on {outcome.device}")
             self.cache.store(base_key, outcome)
+        if finished is not None:
+            finished(snippet, outcome)
         return outcome
 
     def prewarm(self) -> None:
@@ -112,3 +118,4 @@ class SnippetRunner:
 
 def _label(snippet: Snippet, seed: int | None) -> str:
     return snippet.name if seed == snippet.seed else f"{snippet.name} (seed {seed})"
+
