@@ -33,8 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     values, failed = {}, False
     with SnippetRunner(Path.cwd(), options.cache_dir, timeout=options.timeout,
                        force_cpu=cpu_forced(options.device), report=report) as runner:
-        for path in paths:
-            outcome = runner.run(load_snippet(path), seed=options.seed)
+        for outcome in runner.run_all([load_snippet(path) for path in paths], seed=options.seed).values():
             if isinstance(outcome, SnippetFailure):
                 print(outcome.describe(), file=sys.stderr)
                 failed = True

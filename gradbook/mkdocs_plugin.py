@@ -1,7 +1,7 @@
 """The MkDocs plugin: a thin adapter that wires the snippet engine to MkDocs events.
 
-on_config validates settings once; on_files runs every snippet (cache first) and adds the figures,
-sources, notebooks and values.json to the site; on_page_markdown expands directives; failures
+on_config validates settings once; on_files runs every snippet (cache first, misses side by side on
+the worker pool) and adds the figures, sources, notebooks and values.json to the site; on_page_markdown expands directives; failures
 become warnings, so `mkdocs build --strict` fails while `mkdocs serve` keeps serving.
 """
 
@@ -20,6 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from gradbook.engine import SnippetFailure, SnippetRun, SnippetRunner, load_snippet
+from gradbook.engine.background import BackgroundRuns
 from gradbook.engine.directives import expand_page
 from gradbook.engine.device import cpu_forced
 from gradbook.engine.notebook import notebook_json
@@ -45,13 +46,21 @@ class SnippetPluginConfig(base.Config):
     timeout = c.Type((int, float), default=180)
     device = c.Choice(("auto", "cpu"), default="auto")
     memory_limit_mib = c.Type(int, default=8192)  # what one snippet may allocate; 0 for no limit
+    workers = c.Type(int, default=0)  # warm workers side by side; 0: one per core, or one per GPU
 
 
 class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def __init__(self):
         self.runner: SnippetRunner | None = None  # kept across `mkdocs serve` rebuilds: stays warm
         self._runner_settings = None
+        self.serving = False
+        self.background: BackgroundRuns | None = None  # `mkdocs serve` only: misses run behind the pages
+        self._landed = False  # the rebuild under way was asked for by a snippet that finished
         self._reset()
+
+    def on_startup(self, *, command, dirty):
+        # `mkdocs build` waits for every snippet; `mkdocs serve` shows pages first and runs behind them.
+        self.serving = command == "serve"
 
     def _reset(self) -> None:
         self.snippets, self.outcomes, self.embedded = {}, {}, set()
@@ -63,6 +72,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             raise PluginError(f"gradbook: snippets_dir '{self.config.snippets_dir}' is not a folder under {self.project_root}")
         if self.config.timeout <= 0:
             raise PluginError("gradbook: timeout must be a positive number of seconds")
+        if self.config.workers < 0:
+            raise PluginError("gradbook: workers must be 0 (one per core, or per GPU) or a positive number")
         if self.config.memory_limit_mib < 0:
             raise PluginError("gradbook: memory_limit_mib must be 0 (no limit) or a positive number of MiB")
         missing = [name for name in REQUIRED_EXTENSIONS if name not in config.markdown_extensions]
@@ -71,7 +82,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         self.execute = self.config.execute and os.environ.get(EXECUTE_VARIABLE, "1") != "0"
         settings = (
             self.project_root, self.config.cache_dir, float(self.config.timeout),
-            cpu_forced(self.config.device), self.config.memory_limit_mib,
+            cpu_forced(self.config.device), self.config.memory_limit_mib, self.config.workers,
         )
         if self.runner is None or self._runner_settings != settings:
             # MkDocs reuses plugin instances across `serve` rebuilds: keep the warm worker unless
@@ -84,10 +95,21 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                 timeout=float(self.config.timeout),
                 force_cpu=cpu_forced(self.config.device),
                 memory_limit_mib=self.config.memory_limit_mib,
+                workers=self.config.workers or None,
                 report=lambda text: log.info(f"snippet {text}"),
             )
             self._runner_settings = settings
+            self.background = BackgroundRuns(self.runner, on_result=self._snippet_landed)
         return config
+
+    @property
+    def _landing_signal(self) -> Path:
+        return self.project_root / self.config.cache_dir / "serve" / "landed"
+
+    def _snippet_landed(self, name: str) -> None:
+        # `mkdocs serve` rebuilds when a watched file changes: this file is watched (on_serve).
+        self._landed = True
+        write_atomically(self._landing_signal, name)
 
     def on_files(self, files: Files, config) -> Files:
         self._reset()
@@ -101,13 +123,27 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                 log.warning(f"gradbook: {error}")
                 continue
             self.snippets[snippet.name] = snippet
-            self.outcomes[snippet.name] = outcome = self.runner.run(snippet, execute=self.execute)
+        # All at once, so the misses run side by side on the worker pool.
+        in_background = self.serving and self.execute
+        self.outcomes = self.runner.run_all(self.snippets.values(), execute=self.execute and not in_background)
+        if in_background:
+            self._run_misses_in_background()
+        for name, outcome in self.outcomes.items():
             if isinstance(outcome, SnippetFailure):
                 log.warning(f"gradbook: snippet failed: {outcome.describe()}")
-            self._add_files(files, config, snippet, outcome)
+            self._add_files(files, config, self.snippets[name], outcome)
         runs = {name: run for name, run in self.outcomes.items() if isinstance(run, SnippetRun)}
         files.append(File.generated(config, VALUES_FILE, content=json.dumps(values_document(runs), indent=2)))
         return files
+
+    def _run_misses_in_background(self) -> None:
+        if not self._landed:
+            self.background.forget_failures()  # an edit, not a result, caused this build: retry them
+        self._landed = False
+        misses = [self.snippets[name] for name, outcome in self.outcomes.items() if outcome is None]
+        self.background.submit(misses)
+        for snippet in misses:
+            self.outcomes[snippet.name] = self.background.status(snippet)
 
     def _add_files(self, files: Files, config, snippet, outcome) -> None:
         files.append(File.generated(config, source_uri(snippet.name), content=snippet.source))
@@ -177,6 +213,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         if self.execute:
             self.runner.prewarm()  # an author's first edit should not wait for TensorFlow to import
         server.watch(str(self.snippets_dir))
+        self._landing_signal.parent.mkdir(parents=True, exist_ok=True)
+        server.watch(str(self._landing_signal.parent))  # a snippet finished in the background
         helpers = self.project_root / "gradbook"
         if helpers.is_dir():
             server.watch(str(helpers))  # shared helpers the snippets import

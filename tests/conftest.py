@@ -19,7 +19,7 @@ CORRUPTION = os.environ.get("GRADBOOK_CORRUPT_VALUES", "")
 
 @pytest.fixture(scope="session")
 def project_runner():
-    """One warm worker for every claim test; shares the build's cache, which is keyed on content."""
+    """One pool of warm workers for every claim test; shares the build's cache, which is keyed on content."""
     with SnippetRunner(PROJECT_ROOT, PROJECT_ROOT / ".cache" / "gradbook", report=lambda text: None) as runner:
         yield runner
 
@@ -27,9 +27,15 @@ def project_runner():
 @pytest.fixture(scope="session")
 def published(project_runner):
     """published(name, seed) -> the values a project snippet publishes when run with that seed."""
+    outcomes = {}
 
     def values(name: str, seed: int) -> dict:
-        outcome = project_runner.run(load_snippet(PROJECT_ROOT / "snippets" / f"{name}.py"), seed=seed)
+        if (name, seed) not in outcomes:
+            # A claim test reads every seed: run them side by side on the worker pool at the first ask.
+            snippet = load_snippet(PROJECT_ROOT / "snippets" / f"{name}.py")
+            seeds = sorted(set(CLAIM_SEEDS) | {seed})
+            outcomes.update(zip([(name, s) for s in seeds], project_runner.run_many([(snippet, s) for s in seeds])))
+        outcome = outcomes[(name, seed)]
         assert hasattr(outcome, "values"), f"snippet {name} failed with seed {seed}: {outcome.describe()}"
         return corrupt_values(outcome.values, CORRUPTION) if CORRUPTION else outcome.values
 

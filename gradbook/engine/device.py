@@ -1,13 +1,16 @@
-"""Choose where snippets run: one GPU with memory growth when TensorFlow sees one, else the CPU.
+"""Choose where snippets run: one GPU per worker (memory growth on) when TensorFlow sees one, else the CPU.
 
-`select_device` takes TensorFlow's `tf.config` as an argument so tests can hand it a stand-in with
-GPUs; these machines have none.
+The parent plans the worker pool without importing TensorFlow (`worker_slots`: one worker per GPU,
+or one per core, each with its share of the cores); each worker then applies its slot with
+`select_device` and `limit_threads`, which take TensorFlow's `tf.config` as an argument so tests
+can hand them a stand-in with GPUs; these machines have none.
 """
 
 from __future__ import annotations
 
 import glob
 import os
+from dataclasses import dataclass
 
 FORCE_CPU_VARIABLE = "GRADBOOK_DEVICE"  # set to "cpu" to run on the CPU even where a GPU exists
 
@@ -16,13 +19,27 @@ def cpu_forced(setting: str = "auto") -> bool:
     return setting == "cpu" or os.environ.get(FORCE_CPU_VARIABLE, "").lower() == "cpu"
 
 
-def select_device(tf_config, force_cpu: bool) -> str:
+@dataclass(frozen=True)
+class WorkerSlot:
+    gpu_index: int  # which of the visible GPUs this worker uses (ignored on the CPU)
+    threads: int  # CPU threads this worker's TensorFlow and BLAS may use
+
+
+def worker_slots(force_cpu: bool, count: int | None = None, cores: int | None = None, gpus: int | None = None) -> list[WorkerSlot]:
+    """One worker per GPU where there are GPUs, else one per core (or `count`); cores shared out evenly."""
+    cores = cores or len(os.sched_getaffinity(0))
+    gpus = 0 if force_cpu else (_gpu_count() if gpus is None else gpus)
+    count = count or gpus or cores
+    return [WorkerSlot(index % gpus if gpus else 0, max(1, cores // count)) for index in range(count)]
+
+
+def select_device(tf_config, force_cpu: bool, gpu_index: int = 0) -> str:
     """Make TensorFlow use one GPU (memory growth on) or only the CPU; return a label for captions."""
     gpus = [] if force_cpu else tf_config.list_physical_devices("GPU")
     if not gpus:
         tf_config.set_visible_devices([], "GPU")
         return "CPU"
-    chosen = gpus[0]
+    chosen = gpus[gpu_index % len(gpus)]
     # Growth must be set before the device is initialised, and stops TF reserving all GPU memory.
     tf_config.experimental.set_memory_growth(chosen, True)
     tf_config.set_visible_devices([chosen], "GPU")
@@ -30,8 +47,21 @@ def select_device(tf_config, force_cpu: bool) -> str:
     return f"GPU ({details['device_name']})" if details.get("device_name") else "GPU"
 
 
+def limit_threads(tf_config, threads: int) -> None:
+    """Keep side-by-side workers from oversubscribing the cores (must run before TensorFlow starts)."""
+    tf_config.threading.set_intra_op_parallelism_threads(threads)
+    tf_config.threading.set_inter_op_parallelism_threads(threads)
+
+
 def expected_device_kind(force_cpu: bool) -> str:
     """The device kind the worker will pick, found without importing TensorFlow (for cache keys)."""
-    if force_cpu or os.environ.get("CUDA_VISIBLE_DEVICES") in ("", "-1"):
-        return "cpu"
-    return "gpu" if glob.glob("/proc/driver/nvidia/gpus/*") else "cpu"
+    return "gpu" if not force_cpu and _gpu_count() else "cpu"
+
+
+def _gpu_count() -> int:
+    installed = len(glob.glob("/proc/driver/nvidia/gpus/*"))
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is None:
+        return installed
+    listed = [entry for entry in visible.split(",") if entry.strip() and entry.strip() != "-1"]
+    return min(installed, len(listed))

@@ -19,7 +19,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from gradbook.engine.results import SnippetFailure, SnippetRun
+from gradbook.engine.results import SnippetFailure, SnippetPending, SnippetRun
 from gradbook.engine.site_paths import download_uri, figure_uri, notebook_uri, source_uri
 from gradbook.engine.snippet import Snippet
 from gradbook.engine.value_format import ValueFormatError, format_code_value, format_value
@@ -165,6 +165,8 @@ class _Expander:
             return "**[unknown snippet]**"
         if outcome is None:
             return "*[not executed]*"
+        if isinstance(outcome, SnippetPending):
+            return "*[running]*"
         if isinstance(outcome, SnippetFailure):
             return "**[snippet failed]**"
         if key not in outcome.values:
@@ -185,6 +187,12 @@ def _status_or_output(snippet: Snippet, outcome, cells: list[int]) -> str:
         return (
             '!!! note "Not executed"\n    Execution is off for this build and no cached run matches '
             "this snippet, so no output is shown."
+        )
+    if isinstance(outcome, SnippetPending):
+        return (
+            f'!!! info "Running in the background: {outcome.done} of {outcome.total} snippets done"\n'
+            f"    `{snippet.name}.py` has not finished yet; its figures and numbers appear here, and the "
+            "page reloads, when it does."
         )
     if isinstance(outcome, SnippetFailure):
         details = _indent(_code_block(outcome.details or outcome.message, ""), "    ")

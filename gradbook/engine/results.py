@@ -52,3 +52,12 @@ class SnippetFailure:
     def describe(self) -> str:
         text = f"{self.location}: {self.message}"
         return f"{text}\n{self.details}" if self.details else text
+
+
+@dataclass(frozen=True)
+class SnippetPending:
+    """A snippet still running in the background (during `mkdocs serve`): `done` of `total` have finished."""
+
+    name: str
+    done: int
+    total: int

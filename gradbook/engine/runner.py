@@ -1,18 +1,21 @@
-"""Run a set of snippets: cache hits are read, misses go to the warm worker, results come back.
+"""Run a set of snippets: cache hits are read, misses go to the pool of warm workers, results come back.
 
-This is the one code path every caller uses: the MkDocs plugin, the CLI and the tests.
+This is the one code path every caller uses: the MkDocs plugin, the CLI and the tests. Misses
+asked for together (`run_many`, `run_all`) run side by side, one per worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from gradbook.engine.cache import SnippetCache
 from gradbook.engine.cache_key import current_environment, snippet_base_key
-from gradbook.engine.device import expected_device_kind
+from gradbook.engine.device import expected_device_kind, worker_slots
 from gradbook.engine.results import SnippetFailure, SnippetRun
 from gradbook.engine.snippet import Snippet, display_path
+from gradbook.engine.worker_pool import WorkerPool
 from gradbook.engine.worker_process import WorkerProcess, WorkerStartupError
 
 DEFAULT_TIMEOUT = 180.0
@@ -28,6 +31,7 @@ class SnippetRunner:
         timeout: float = DEFAULT_TIMEOUT,
         force_cpu: bool = False,
         memory_limit_mib: int = DEFAULT_MEMORY_LIMIT_MIB,
+        workers: int | None = None,
         report: Callable[[str], None] = print,
     ):
         self.project_root = Path(project_root).resolve()
@@ -35,59 +39,83 @@ class SnippetRunner:
         self.force_cpu = force_cpu
         self.report = report
         self.cache = SnippetCache(Path(cache_dir), self.project_root, warn=lambda text: report(f"warning: {text}"))
-        self.worker = WorkerProcess(self.project_root, force_cpu, memory_limit_mib)
+        # `workers` overrides the machine's count (one per core, or one per GPU).
+        slots = worker_slots(force_cpu, count=workers)
+        self.pool = WorkerPool([WorkerProcess(self.project_root, force_cpu, memory_limit_mib, slot) for slot in slots])
         self.executed: list[str] = []  # names run (not read from cache) since the runner was made
 
     def run_all(
         self, snippets: Iterable[Snippet], seed: int | None = None, execute: bool = True
     ) -> dict[str, SnippetRun | SnippetFailure | None]:
         """Results by snippet name; None where execution is off and nothing is cached."""
-        return {snippet.name: self.run(snippet, seed, execute) for snippet in snippets}
+        snippets = list(snippets)
+        outcomes = self.run_many([(snippet, seed) for snippet in snippets], execute)
+        return {snippet.name: outcome for snippet, outcome in zip(snippets, outcomes)}
 
     def run(self, snippet: Snippet, seed: int | None = None, execute: bool = True) -> SnippetRun | SnippetFailure | None:
-        environment = current_environment(expected_device_kind(self.force_cpu))
-        # The file's own seed and the same seed given explicitly are one run, so they share a key.
-        seed = snippet.seed if seed is None else seed
-        base_key = snippet_base_key(snippet.source, seed, environment)
-        cached = self.cache.load(base_key)
-        label = snippet.name if seed == snippet.seed else f"{snippet.name} (seed {seed})"
-        if cached is not None:
-            self.report(f"{label}: cached (ran in {cached.seconds:.1f} s on {cached.device})")
-            return cached
-        if not execute:
-            self.report(f"{label}: not executed (execution is off)")
-            return None
-        outcome = self._execute(snippet, seed)
-        self.executed.append(snippet.name)
-        if isinstance(outcome, SnippetFailure):
-            self.report(f"{label}: failed at {outcome.location}: {outcome.message}")
-        else:
-            self.report(f"{label}: ran in {outcome.seconds:.1f} s on {outcome.device}")
-            self.cache.store(base_key, outcome)
-        return outcome
+        return self.run_many([(snippet, seed)], execute)[0]
 
-    def _execute(self, snippet: Snippet, seed: int | None) -> SnippetRun | SnippetFailure:
+    def run_many(
+        self, requests: Sequence[tuple[Snippet, int | None]], execute: bool = True,
+        finished: Callable[[Snippet, SnippetRun | SnippetFailure], None] | None = None,
+    ) -> list[SnippetRun | SnippetFailure | None]:
+        """One outcome per (snippet, seed), in order; the cache misses run side by side on the pool.
+        `finished(snippet, outcome)` is called as each miss completes (and is cached), in any order."""
+        environment = current_environment(expected_device_kind(self.force_cpu))
+        outcomes, misses = [], []
+        for index, (snippet, seed) in enumerate(requests):
+            # The file's own seed and the same seed given explicitly are one run, so they share a key.
+            seed = snippet.seed if seed is None else seed
+            base_key = snippet_base_key(snippet.source, seed, environment)
+            cached = self.cache.load(base_key)
+            if cached is not None:
+                self.report(f"{_label(snippet, seed)}: cached (ran in {cached.seconds:.1f} s on {cached.device})")
+            elif execute:
+                misses.append((index, snippet, seed, base_key))
+            else:
+                self.report(f"{_label(snippet, seed)}: not executed (execution is off)")
+            outcomes.append(cached)
+        execute = functools.partial(self._execute, finished=finished)
+        for (index, snippet, _, _), outcome in zip(misses, self.pool.map(execute, misses)):
+            outcomes[index] = outcome
+            self.executed.append(snippet.name)
+        return outcomes
+
+    def _execute(self, worker: WorkerProcess, miss, finished=None) -> SnippetRun | SnippetFailure:
+        _, snippet, seed, base_key = miss
         timeout = snippet.timeout or self.timeout
         try:
-            return self.worker.run(snippet.path.resolve(), display_path(snippet.path, self.project_root), seed, timeout)
+            outcome = worker.run(snippet.path.resolve(), display_path(snippet.path, self.project_root), seed, timeout)
         except WorkerStartupError as error:
-            return SnippetFailure(snippet.name, display_path(snippet.path, self.project_root), None, str(error))
+            outcome = SnippetFailure(snippet.name, display_path(snippet.path, self.project_root), None, str(error))
+        if isinstance(outcome, SnippetFailure):
+            self.report(f"{_label(snippet, seed)}: failed at {outcome.location}: {outcome.message}")
+        else:
+            self.report(f"{_label(snippet, seed)}: ran in {outcome.seconds:.1f} s on {outcome.device}")
+            self.cache.store(base_key, outcome)
+        if finished is not None:
+            finished(snippet, outcome)
+        return outcome
 
     def prewarm(self) -> None:
-        """Start the worker in the background, so the next miss does not wait for TensorFlow."""
-        if not self.worker.alive:
-            self.worker.spawn()
+        """Start the workers in the background, so the next misses do not wait for TensorFlow."""
+        self.pool.prewarm()
 
     def close(self) -> None:
-        if self.worker.starts:
+        if self.pool.starts:
             self.report(
-                f"worker: started {self.worker.starts} time(s), ran {len(self.executed)} snippet(s), "
-                f"peak memory {self.worker.peak_rss_mib:.0f} MiB"
+                f"workers: {len(self.pool.workers)} in the pool, started {self.pool.starts} time(s), "
+                f"ran {len(self.executed)} snippet(s), peak memory {self.pool.peak_rss_mib:.0f} MiB per worker"
             )
-        self.worker.stop()
+        self.pool.stop()
 
     def __enter__(self) -> "SnippetRunner":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _label(snippet: Snippet, seed: int | None) -> str:
+    return snippet.name if seed == snippet.seed else f"{snippet.name} (seed {seed})"
+

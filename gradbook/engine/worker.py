@@ -21,6 +21,8 @@ def main() -> None:
     arguments.add_argument("--device", choices=["auto", "cpu"], default="auto")
     arguments.add_argument("--project-root", required=True)
     arguments.add_argument("--memory-limit-mib", type=int, default=0)
+    arguments.add_argument("--gpu-index", type=int, default=0)
+    arguments.add_argument("--threads", type=int, default=0, help="CPU threads for TensorFlow; 0 for its default")
     options = arguments.parse_args()
 
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -33,12 +35,14 @@ def main() -> None:
     import tensorflow as tf
 
     from gradbook.engine.cache_key import installed_versions
-    from gradbook.engine.device import select_device
+    from gradbook.engine.device import limit_threads, select_device
     from gradbook.engine.execution import execute_snippet
     from gradbook.engine.snippet import SnippetFormatError, display_path, load_snippet
     from gradbook.engine.results import SnippetFailure
 
-    device = select_device(tf.config, force_cpu=options.device == "cpu")
+    if options.threads:
+        limit_threads(tf.config, options.threads)
+    device = select_device(tf.config, force_cpu=options.device == "cpu", gpu_index=options.gpu_index)
     tf.config.experimental.enable_op_determinism()
     versions = installed_versions()
     project_root = Path(options.project_root)

@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from gradbook.engine.device import WorkerSlot
 from gradbook.engine.results import SnippetFailure, SnippetRun
 
 STARTUP_TIMEOUT = 300.0  # importing TensorFlow on a busy 2-core machine can take a while
@@ -29,10 +30,11 @@ class WorkerStartupError(RuntimeError):
 
 
 class WorkerProcess:
-    def __init__(self, project_root: Path, force_cpu: bool, memory_limit_mib: int = 0):
+    def __init__(self, project_root: Path, force_cpu: bool, memory_limit_mib: int = 0, slot: WorkerSlot | None = None):
         self.project_root = Path(project_root)
         self.force_cpu = force_cpu
         self.memory_limit_mib = memory_limit_mib
+        self.slot = slot  # None: TensorFlow's own device and thread defaults
         self.device: str | None = None
         self.pid: int | None = None
         self.starts = 0
@@ -80,6 +82,10 @@ class WorkerProcess:
         command = [sys.executable, "-m", "gradbook.engine.worker", "--project-root", str(self.project_root)]
         command += ["--device", "cpu" if self.force_cpu else "auto", "--memory-limit-mib", str(self.memory_limit_mib)]
         environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+        if self.slot is not None:
+            command += ["--gpu-index", str(self.slot.gpu_index), "--threads", str(self.slot.threads)]
+            # NumPy's BLAS reads these once, at import: a worker's share of the cores.
+            environment.update({name: str(self.slot.threads) for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             cwd=self.project_root, env=environment, text=True, start_new_session=True,

@@ -64,3 +64,30 @@ def test_expected_kind_follows_driver_presence(monkeypatch):
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
     assert expected_device_kind(force_cpu=False) == "cpu"
 
+
+
+def test_worker_slots_one_per_core_sharing_the_cores_or_one_per_gpu():
+    assert device.worker_slots(force_cpu=False, cores=2, gpus=0) == [device.WorkerSlot(0, 1), device.WorkerSlot(0, 1)]
+    assert device.worker_slots(force_cpu=False, cores=16, gpus=2) == [device.WorkerSlot(0, 8), device.WorkerSlot(1, 8)]
+    assert len(device.worker_slots(force_cpu=True, cores=16, gpus=2)) == 16  # GPUs ignored when the CPU is forced
+    assert device.worker_slots(force_cpu=False, count=1, cores=4, gpus=0) == [device.WorkerSlot(0, 4)]
+
+
+def test_each_worker_takes_its_own_gpu_and_its_share_of_threads():
+    config = FakeTfConfig(["gpu0", "gpu1"])
+    select_device(config, force_cpu=False, gpu_index=1)
+    assert config.visible == ["gpu1"] and config.growth == {"gpu1": True}
+    config.threading = SimpleNamespace(
+        set_intra_op_parallelism_threads=lambda n: setattr(config, "intra", n),
+        set_inter_op_parallelism_threads=lambda n: setattr(config, "inter", n),
+    )
+    device.limit_threads(config, 3)
+    assert (config.intra, config.inter) == (3, 3)
+
+
+def test_cuda_visible_devices_limits_the_gpu_count(monkeypatch):
+    monkeypatch.setattr(device.glob, "glob", lambda pattern: ["gpu-a", "gpu-b", "gpu-c"])
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1")
+    assert len(device.worker_slots(force_cpu=False, cores=8)) == 1
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    assert len(device.worker_slots(force_cpu=False, cores=8)) == 3

@@ -11,7 +11,7 @@ from gradbook.engine import SnippetFailure, SnippetRun, SnippetRunner
 
 @pytest.fixture
 def runner(throwaway):
-    with SnippetRunner(throwaway.root, throwaway.root / ".cache", timeout=60, report=lambda text: None) as runner:
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", timeout=60, workers=1, report=lambda text: None) as runner:
         yield runner
 
 
@@ -46,7 +46,7 @@ def test_each_snippet_gets_a_fresh_namespace_and_a_clean_process_state(throwaway
         "linewidth": 1.5, "sees_file": False, "name": "__main__",
     }
     assert not (throwaway.root / "written.txt").exists()
-    assert runner.worker.starts == 1  # one warm worker served both
+    assert runner.pool.starts == 1  # one warm worker served both
 
 
 def test_failure_names_file_and_line_and_is_not_cached(throwaway, runner):
@@ -72,7 +72,7 @@ def test_timeout_kills_and_restarts_the_worker(throwaway, runner):
     hung = throwaway.snippet("hung", '"""\nTimeout: 3\n"""\nimport time\ntime.sleep(600)\n')
     after = throwaway.snippet("after", "results = {'ran': True}\n")
     runner.run(after)
-    first_pid = runner.worker.pid
+    first_pid = runner.pool.workers[0].pid
     started = time.monotonic()
     outcome = runner.run(hung)
     elapsed = time.monotonic() - started
@@ -80,7 +80,7 @@ def test_timeout_kills_and_restarts_the_worker(throwaway, runner):
     assert elapsed < 3 + 10  # the timeout, not the sleep
     later = throwaway.snippet("later", "results = {'ran': True}  # new content, so not cached\n")
     assert runner.run(later).values == {"ran": True}
-    assert runner.worker.pid != first_pid and runner.worker.starts == 2
+    assert runner.pool.workers[0].pid != first_pid and runner.pool.starts == 2
 
 
 @pytest.mark.parametrize("death, cause", [
@@ -156,3 +156,30 @@ def test_memory_limit_turns_a_runaway_allocation_into_a_named_failure(throwaway)
         assert isinstance(outcome, SnippetFailure)
         assert outcome.line == 3 and "MemoryError" in outcome.message
         assert runner.run(throwaway.snippet("small", "import numpy as np\nresults = {'n': int(np.ones(1000).sum())}\n")).values == {"n": 1000}
+
+
+def test_misses_run_side_by_side_on_the_pool_and_a_timeout_stops_only_its_worker(throwaway):
+    # Each sleeper waits (up to 120 s) for the other to arrive: they can only meet if they run at once.
+    meeting = throwaway.root / "meeting"
+    meeting.mkdir()
+    sleepers = [
+        throwaway.snippet(f"meets_{n}", f"""
+            import os, pathlib, time
+            (pathlib.Path({str(meeting)!r}) / "{n}").write_text("here")
+            other = pathlib.Path({str(meeting)!r}) / "{1 - n}"
+            deadline = time.monotonic() + 120
+            while not other.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            results = {{"met": other.exists(), "pid": os.getpid(), "n": {n}}}
+        """)
+        for n in range(2)
+    ]
+    hung = throwaway.snippet("hung", '"""\nTimeout: 3\n"""\nimport time\ntime.sleep(600)\n')
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", workers=2, report=lambda text: None) as runner:
+        outcomes = runner.run_many([(sleepers[0], None), (hung, None), (sleepers[1], None)])
+    first, failure, second = outcomes
+    assert "timed out after 3 s" in failure.message
+    # The second sleeper ran on the worker restarted after the timeout while the first kept waiting.
+    assert first.values["met"] and second.values["met"] and first.values["pid"] != second.values["pid"]
+    assert (first.values["n"], second.values["n"]) == (0, 1)  # results in request order
+    assert runner.executed == ["meets_0", "hung", "meets_1"]
