@@ -63,3 +63,10 @@ def test_build_with_execution_off_marks_nothing_as_fresh(tmp_path):
     html = (tmp_path / "site" / "index.html").read_text()
     assert "Not executed" in html and "[not executed]" in html
 
+
+
+def test_executed_notebooks_stay_out_of_search_but_pages_are_in_it(built_site):
+    site, _ = built_site
+    locations = [entry["location"] for entry in json.loads((site / "search" / "search_index.json").read_text())["docs"]]
+    assert not [location for location in locations if location.startswith("notebooks/")]
+    assert any(location.startswith("vanishing/why-sigmoid-gradients-vanish/") for location in locations)
