@@ -6,7 +6,7 @@ Accelerator: None
 
 # %% [markdown]
 # One exploding gradient: a five-layer ReLU MLP whose kernels are drawn with standard deviation
-# 1 (far above He's √(2/16)), so the gradient norm is in the tens of thousands. Each Keras
+# 1 (far above He's √(2/16)), so the gradient norm is thousands of times the threshold. Each Keras
 # optimizer clipping argument is applied to that same gradient by `optimizer.apply`, exactly as
 # in a custom training loop, and we measure what each one does to the update.
 

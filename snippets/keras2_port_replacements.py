@@ -153,6 +153,18 @@ rows["legacy_optimizers"] = (attempt(lambda: keras.optimizers.legacy.SGD(learnin
 # %%
 rows["tf_keras"] = ("is Keras " + tf.keras.__version__.split(".")[0], tf.keras.layers.Dense is keras.layers.Dense)
 
+# %% [markdown]
+# One difference: `tf.keras.backend` is not `keras.backend`. It still carries the Keras 2 backend
+# functions (from `keras.src.legacy.backend`), so `K.mean` runs there, while `K.gradients` is the
+# graph-mode `tf.gradients` and fails in eager code.
+
+# %%
+legacy_backend = tf.keras.backend
+tf_keras_backend_mean_old = attempt(lambda: legacy_backend.mean(tf.constant(x)))
+tf_keras_backend_mean_works = bool(np.isclose(float(legacy_backend.mean(tf.constant(x))), float(x.mean())))
+tf_keras_backend_gradients_old = attempt(lambda: legacy_backend.gradients(loss, linear.trainable_variables))
+print(f"tf.keras.backend.mean: {tf_keras_backend_mean_old}; tf.keras.backend.gradients: {tf_keras_backend_gradients_old}")
+
 # %%
 for name, (old, new) in rows.items():
     print(f"{name:24s} Keras 2 spelling: {old:20s} replacement works: {bool(new)}")
@@ -164,4 +176,7 @@ for name, (old, new) in rows.items():
 results["loss_scale"] = scale
 results["tf_keras_version"] = tf.keras.__version__
 results["write_grads_message"] = write_grads_message
+results["tf_keras_backend_mean_old"] = tf_keras_backend_mean_old
+results["tf_keras_backend_mean_works"] = tf_keras_backend_mean_works
+results["tf_keras_backend_gradients_old"] = tf_keras_backend_gradients_old
 print(results)

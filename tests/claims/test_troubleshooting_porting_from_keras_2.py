@@ -52,3 +52,14 @@ def test_tf_keras_is_keras_3(published, seed):
 def test_scale_loss_multiplies_by_the_initial_scale(published, seed):
     # LossScaleOptimizer's default initial_scale is 2¹⁵.
     assert published("keras2_port_replacements", seed)["loss_scale"] == 2.0**15
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_tf_keras_backend_keeps_the_keras_2_functions(published, seed):
+    # keras/_tf_keras/keras/backend/__init__.py re-exports keras.src.legacy.backend (mean, square,
+    # gradients, set_value, ...): K.mean runs and is correct; K.gradients wraps tf.gradients, which
+    # TensorFlow refuses in eager mode with a RuntimeError.
+    values = published("keras2_port_replacements", seed)
+    assert values["tf_keras_backend_mean_old"] == "no error"
+    assert values["tf_keras_backend_mean_works"] is True
+    assert values["tf_keras_backend_gradients_old"] == "RuntimeError"
