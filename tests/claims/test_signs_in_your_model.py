@@ -109,7 +109,8 @@ def test_sigmoid_loss_plateaus_at_the_coin_flip_loss(published, seed):
 def test_sigmoid_early_layer_barely_moves(published, seed):
     # Plain SGD moves a kernel by η·Σ gradients, so the first/last ratio of relative movement
     # follows the kernel-gradient ratio (< 1e-2, above) times the ratio of kernel norms (≈ 1, both
-    # 32×32 Glorot). ReLU + He moves its first layer at least a tenth as much as its last.
+    # 32×32 Glorot). ReLU + He moves its first layer by the same order as its last: its kernel-gradient ratio
+    # is of order 1 in every epoch (the smallest lies in [0.1, 10], above) and both kernels are 32×32 He.
     values = published("gradient_monitor_demo", seed)
     assert values["sigmoid_first_moved"] < 1e-2 * values["sigmoid_last_moved"]
-    assert values["relu_first_moved"] > 0.1 * values["relu_last_moved"]
+    assert 0.1 * values["relu_last_moved"] <= values["relu_first_moved"] <= 10 * values["relu_last_moved"]
