@@ -50,7 +50,10 @@ def executed_notebook(snippet: Snippet, run: SnippetRun, figure_sources=None) ->
 
 
 def notebook_json(snippet: Snippet, run: SnippetRun, figure_sources=None) -> str:
-    return nbformat.writes(executed_notebook(snippet, run, figure_sources))
+    # Not nbformat.writes: it validates against the JSON schema (about 0.05 s a notebook, twice per
+    # snippet on every warm build) and only logs what it finds. The shape is fixed here, and
+    # tests/engine/test_notebook.py validates it.
+    return v4.writes_json(executed_notebook(snippet, run, figure_sources))
 
 
 def _palette_images(alt: str, light: str, dark: str) -> str:

@@ -1,0 +1,36 @@
+"""The executed notebook: valid nbformat 4, stable bytes, figures embedded or in both palettes."""
+
+import nbformat
+
+from gradbook.engine.notebook import notebook_json
+from gradbook.engine.results import FigureCapture, SnippetRun
+from gradbook.engine.snippet import load_snippet
+
+
+def demo(tmp_path):
+    path = tmp_path / "demo.py"
+    path.write_text('"""\nTitle: Demo\nDescription: A demo.\n"""\n# %%\nprint("hi")\n# %% [markdown]\n# Prose.\n# %%\nx = 1\n')
+    run = SnippetRun(
+        name="demo", seed=0, values={}, cell_outputs={2: "hi\n"},
+        figures=[FigureCapture(svg="<svg/>", svg_dark="<svg/>", title="T", alt="T. Alt", cell=4)],
+        device="CPU", versions={"tensorflow": "2.21.0", "keras": "3.15.1"}, seconds=1.0,
+    )
+    return load_snippet(path), run
+
+
+def test_notebooks_are_valid_and_byte_stable(tmp_path):
+    snippet, run = demo(tmp_path)
+    for sources in (None, lambda number: ("../../figures/demo-1.svg", "../../figures/demo-1-dark.svg")):
+        text = notebook_json(snippet, run, sources)
+        nbformat.validate(nbformat.reads(text, as_version=4))
+        assert text == notebook_json(snippet, run, sources)
+
+
+def test_download_embeds_the_figure_and_the_page_copy_links_both_palettes(tmp_path):
+    snippet, run = demo(tmp_path)
+    embedded = nbformat.reads(notebook_json(snippet, run), as_version=4)
+    linked = nbformat.reads(notebook_json(snippet, run, lambda n: ("light.svg", "dark.svg")), as_version=4)
+    outputs = lambda notebook: [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]  # noqa: E731
+    assert any("image/svg+xml" in output.get("data", {}) for output in outputs(embedded))
+    html = next(output["data"]["text/html"] for output in outputs(linked) if "text/html" in output.get("data", {}))
+    assert 'src="light.svg#only-light"' in html and 'src="dark.svg#only-dark"' in html and 'alt="T. Alt"' in html
