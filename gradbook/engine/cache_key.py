@@ -34,12 +34,25 @@ def installed_versions(packages=KEYED_PACKAGES) -> dict[str, str]:
     return {name: metadata.version(name) for name in packages}
 
 
+# The engine modules whose code shapes what a run records (how a snippet is executed, isolated and
+# captured, and how the record is stored). Changing one invalidates every cached run; the others
+# only render, schedule or key runs, and may change without re-running anything.
+RESULT_SHAPING_MODULES = (
+    "cache.py", "device.py", "execution.py", "figures.py", "isolation.py", "results.py", "snippet.py", "worker.py",
+)
+NOT_RESULT_SHAPING_MODULES = (
+    "__init__.py", "atomic_write.py", "background.py", "cache_key.py", "directives.py", "notebook.py",
+    "published_values.py", "runner.py", "site_paths.py", "unexpanded.py", "value_format.py",
+    "worker_pool.py", "worker_process.py",
+)
+
+
 @functools.cache  # the engine's code does not change under a running process
 def engine_version() -> str:
-    """The release plus a digest of the engine's code, so an engine change invalidates results."""
+    """The release plus a digest of the engine code that shapes results, so changing it invalidates them."""
     digest = hashlib.sha256()
-    for path in sorted(ENGINE_DIR.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in RESULT_SHAPING_MODULES:
+        digest.update(name.encode() + b"\0" + (ENGINE_DIR / name).read_bytes())
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 

@@ -46,3 +46,14 @@ def test_environment_is_read_without_importing_tensorflow():
     assert set(versions) == {"tensorflow", "keras", "numpy", "matplotlib"}
     assert ("tensorflow" in sys.modules) == had_tensorflow
     assert engine_version().startswith("0.1.0+")
+
+
+def test_every_engine_module_is_classified_as_shaping_results_or_not():
+    # A new engine module must be placed consciously: if it changes what a run records, cached runs
+    # must be invalidated when it changes; if it only renders or schedules, they must not.
+    from gradbook.engine import cache_key
+
+    modules = {path.name for path in cache_key.ENGINE_DIR.glob("*.py")}
+    shaping, other = set(cache_key.RESULT_SHAPING_MODULES), set(cache_key.NOT_RESULT_SHAPING_MODULES)
+    assert shaping & other == set()
+    assert modules == shaping | other
