@@ -88,7 +88,7 @@ def readable_text(path: Path) -> str:
         # Snippets are shown on the pages; their comments and docstrings cite too.
         return re.sub(r"^\s*# ?", "", text, flags=re.MULTILINE)
     text = re.sub(r"^ *(```|~~~).*?^ *\1", "", text, flags=re.MULTILINE | re.DOTALL)
-    text = re.sub(r"`[^`\n]*`", "", text)
+    text = re.sub(r"`[^`\n]*(?:\n[^`\n]*)?`", "", text)  # inline code may wrap onto a second line
     return re.sub(r"\]\([^)]*\)", "]", text)
 
 
