@@ -65,16 +65,28 @@ for variable, gradient in zip(model.trainable_variables, gradients):
 # %% [markdown]
 # **Update.** Keras's `SGD` optimiser (momentum 0 by default) moves each variable by −η·gradient.
 # Given all sixteen points at every step, as here, that is full-batch gradient descent, not
-# stochastic. To first order the loss then falls by η‖g‖², the squared norm of all the gradients.
+# stochastic. To first order the loss then falls by η‖g‖², the squared norm of all the gradients;
+# the second-order term (η²/2)·gᵀHg needs the Hessian H only along g, which a second tape gives
+# as the gradient of g·(fixed g) (a Hessian-vector product), before the step is taken.
 
 # %%
+with tf.GradientTape() as outer:
+    with tf.GradientTape() as inner:
+        loss_again = loss_fn(y, model(x, training=True))
+    along_g = tf.add_n([tf.reduce_sum(g * tf.stop_gradient(g0))
+                        for g, g0 in zip(inner.gradient(loss_again, model.trainable_variables), gradients)])
+hessian_times_g = outer.gradient(along_g, model.trainable_variables)
+g_hessian_g = float(tf.add_n([tf.reduce_sum(hg * g) for hg, g in zip(hessian_times_g, gradients)]))
+
 optimizer = keras.optimizers.SGD(learning_rate=LEARNING_RATE)
 optimizer.apply_gradients(zip(gradients, model.trainable_variables))
 loss_after = float(loss_fn(y, model(x, training=True)))
 squared_norm = float(sum(tf.reduce_sum(g**2) for g in gradients))
 predicted_decrease = LEARNING_RATE * squared_norm
+second_order_term = LEARNING_RATE**2 / 2 * g_hessian_g
 print(f"loss after one step: {loss_after:.4f}")
-print(f"decrease {loss_before - loss_after:.5f}, first-order prediction η‖g‖² = {predicted_decrease:.5f}")
+print(f"decrease {loss_before - loss_after:.5f}, first-order prediction η‖g‖² = {predicted_decrease:.5f}, "
+      f"second-order η‖g‖² − (η²/2)gᵀHg = {predicted_decrease - second_order_term:.5f}")
 
 # %% [markdown]
 # **Repeat.** The same four steps, fifty times over the same sixteen points.
@@ -101,6 +113,10 @@ results = {
     "loss_after": loss_after,
     "actual_decrease": loss_before - loss_after,
     "predicted_decrease": predicted_decrease,
+    "second_order_term": second_order_term,
+    "second_order_decrease": predicted_decrease - second_order_term,
+    # Curvature of the loss along the gradient, gᵀHg / ‖g‖²: the step lowers the loss when η times it is below 2.
+    "curvature_along_gradient": g_hessian_g / squared_norm,
     "learning_rate": LEARNING_RATE,
     "steps": STEPS,
     "final_loss": losses[-1],
