@@ -79,7 +79,7 @@ for (name, ratio), colour, style in zip(relative.items(), ("C0", "C1", "C2", "C1
 ax.axvline(LAG, color="grey", linestyle=":")
 ax.set_xlabel("time lag T − t (steps back from the last input)")
 ax.set_ylabel("‖∂L/∂x_t‖ / ‖∂L/∂x_T‖ (log scale)")
-ax.set_title(f"Gradient reaching earlier inputs at initialisation, {UNITS} units")
+ax.set_title(f"Backward signal reaching earlier inputs at initialisation, {UNITS} units")
 ax.legend(fontsize="small")
 ax.grid(alpha=0.3, which="both")
 

@@ -114,7 +114,7 @@ right.axhline(1.0, color="grey", linestyle=":", label="ignores the inputs (Var y
 left.set_title("Spectral radius of the recurrent kernel")
 left.set_ylabel("ρ(U)")
 left.set_ylim(0, 2)
-middle.set_title("Gradient of the data loss (all kernels)")
+middle.set_title("Gradient of the data loss (all weights and biases)")
 middle.set_ylabel("‖∂(data loss)/∂θ‖ (log scale)")
 right.set_title("Population loss from the coefficients")
 right.set_ylabel("(1 − c₂₉)² + Σ cₖ² + b²")

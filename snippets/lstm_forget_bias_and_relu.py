@@ -102,6 +102,9 @@ results = {
     "forget_bias_true_kept_at_lag": float(by_lag[True][LAG] / by_lag[True][0]),
     "forget_bias_false_kept_at_lag": float(by_lag[False][LAG] / by_lag[False][0]),
     "predicted_ratio_cell_path": float((sigmoid(1.0) / sigmoid(0.0)) ** LAG),
+    # mean factor per step of lag: the LAG-th root of what reaches lag LAG relative to lag 0
+    "forget_bias_true_per_step": float((by_lag[True][LAG] / by_lag[True][0]) ** (1 / LAG)),
+    "forget_bias_false_per_step": float((by_lag[False][LAG] / by_lag[False][0]) ** (1 / LAG)),
     "tanh_largest_state": float(state_size["tanh"]["largest_state"].max()),
     "relu_largest_state": float(state_size["relu"]["largest_state"].max()),
     "tanh_gradient_at_lag": float(state_size["tanh"]["gradient_at_lag"]),

@@ -95,6 +95,8 @@ results = {
     "linear_ratio_12": float(relative("linear", 1.2)[-1]),
     "tanh_ratio_08": float(relative("tanh", 0.8)[-1]),
     "tanh_ratio_12": float(relative("tanh", 1.2)[-1]),
+    # geometric mean of the per-step factor over the 49 steps back
+    "tanh_per_step_factor_12": float(relative("tanh", 1.2)[-1] ** (1 / (STEPS - 1))),
     "tanh_late_mean_derivative_08": runs[("tanh", 0.8)][1],
     "tanh_late_mean_derivative_12": runs[("tanh", 1.2)][1],
     "tanh_pairs_above_bound": int(sum(np.sum(relative("tanh", rho)[1:] > 1.0001 * rho ** lags[1:]) for rho in RHOS)),

@@ -1,6 +1,6 @@
 """
 Title: Shallow sigmoid nets avoid vanishing gradients, deep ones do not
-Description: First-to-last hidden-layer kernel-gradient and backward-signal ratios of sigmoid MLPs with 2 to 20 hidden layers of 64 units, on a log scale, against the 0.25-per-layer bound.
+Description: First-to-last hidden-layer kernel-gradient and backward-signal ratios of sigmoid MLPs with 2 to 20 hidden layers of 64 units, on a log scale, against 0.25^(depth − 1), the sigmoid derivatives' largest possible product.
 Accelerator: None
 """
 

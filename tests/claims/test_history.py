@@ -76,3 +76,14 @@ def test_backward_signal_at_20_layers_matches_19_factors_of_sqrt_chi(published, 
     # widened by the finite-width factor e^(4·0.61) ≈ 11.4 either way.
     ratio = published("sigmoid_depth_sweep", seed)["signal_ratio_depth_20"]
     assert SQRT_CHI[0] ** 19 / finite_width_margin(19) <= ratio <= SQRT_CHI[1] ** 19 * finite_width_margin(19)
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_kernel_and_signal_lose_about_the_same_factor_per_layer(published, seed):
+    # The page: fitted over all six depths, the kernel-gradient and backward-signal ratios lose about the
+    # same factor per layer. At each depth the kernel ratio is the signal ratio times RMS(x)/RMS(h) ≈ 2 and
+    # a batch-alignment factor of up to √256 = 16 either way, so log(kernel/signal) moves by at most
+    # ln 32 ≈ 3.47 per depth. A least-squares slope over depths 2, 3, 5, 10, 15, 20 (Σ|d − d̄| ≈ 35,
+    # Σ(d − d̄)² ≈ 259) then moves by at most 35·3.47/259 ≈ 0.47 in log: a factor e^0.47 ≈ 1.6 either way.
+    values = published("sigmoid_depth_sweep", seed)
+    assert 1 / 1.6 <= values["factor_per_layer"] / values["signal_factor_per_layer"] <= 1.6
