@@ -170,7 +170,8 @@ ax.set_yscale("log")
 ax.axhline(1.0, color="grey", linestyle=":", linewidth=1)
 ax.set_ylabel("first / last hidden layer (log scale)")
 ax.set_title("Kernel-gradient ratio against backward-signal ratio, 20 layers")
-ax.legend(fontsize=7)
+ax.set_ylim(top=1e4)  # headroom above the bars, so the legend covers none of them
+ax.legend(fontsize=7, loc="upper center", ncol=2)
 ax.grid(alpha=0.3, axis="y", which="both")
 fig.tight_layout()
 

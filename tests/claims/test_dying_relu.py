@@ -105,3 +105,15 @@ def test_dead_units_above_layer_1_revive_while_their_own_weights_stay_frozen(pub
     assert values["revived_fraction_of_dead"] == pytest.approx(
         values["revived_units"] / values["dead_after_bad_step_units"]
     )
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_neither_network_learns_at_the_too_high_rate(published, seed):
+    # The target is y = x·w with x, w standard normal in 64 dimensions, so predicting 0 scores
+    # E[y²] = ‖w‖² ≈ 64 (χ²₆₄: ±11), and a 32-example minibatch's mean square spreads by √(2/32) = 25 %.
+    # A network that had fitted the linear target would score near 0; one that has not stays within a
+    # few spreads of 64. A quarter of it, 16, is more than three combined spreads below: the page's
+    # "neither network has learned the linear target" fails if either loss drops under it.
+    values = published("dying_relu", seed)
+    assert values["relu_final_loss"] >= 16
+    assert values["leaky_final_loss"] >= 16
