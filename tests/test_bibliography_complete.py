@@ -191,6 +191,13 @@ def test_the_bibliography_has_no_duplicate_entries():
     assert len(keys) == len(set(keys)), sorted(key for key in keys if keys.count(key) > 1)
 
 
+def test_every_entry_lead_names_up_to_four_surnames_or_the_first_et_al():
+    # The author guide: "up to four surnames, otherwise **First et al. (year)**".
+    too_long = [entry.text.split("**")[1] for entry in bibliography_entries() if len(entry.authors) > 4]
+    mixed = [entry.text.split("**")[1] for entry in bibliography_entries() if entry.et_al and len(entry.authors) > 1]
+    assert not too_long and not mixed, too_long + mixed
+
+
 @pytest.mark.parametrize("entry", bibliography_entries(), ids=lambda entry: f"{entry.authors[0]}{entry.year}{entry.suffix}")
 def test_every_entry_carries_an_arxiv_id_or_doi_or_venue(entry):
     # A reader must be able to find the work: an arXiv id, a DOI, a web address, or the

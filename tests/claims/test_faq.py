@@ -14,12 +14,13 @@ SIGMOID_SLOPE_SQUARED = 1 / 16
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
 def test_a_sigmoid_network_starves_its_first_layer_within_a_few_layers(published, seed):
     # Backward-signal ratio first/last at L hidden layers ≈ (√χ)^(L−1) with √χ ≤ 1/4 (Glorot,
-    # square layers: fan_in · Var(w) = 1). Two layers: ≈ 1/4 ≫ 1 %. Three: χ ≥ 0.035 (below)
-    # gives ≥ 0.035 > 1 %, so the crossing is at L ≥ 3 even allowing for a low draw; with
-    # √χ ≤ 1/4, by L = 6 the ratio is ≤ 4⁻⁵ ≈ 1e-3, ten times under the line.
+    # square layers: fan_in · Var(w) = 1). Two layers: ≈ √χ ≥ 0.19 ≫ 1 %. Three: ≈ χ ≥ 0.035
+    # (below), 3.5 times the line, more than two factors fluctuate at width 32 (≈ 25 %), so the
+    # crossing is at L ≥ 4; with √χ ≤ 1/4, by L = 6 the ratio is ≤ 4⁻⁵ ≈ 1e-3, ten times under
+    # the line, so it is at L ≤ 6.
     values = published("faq_sigmoid_depth_limit", seed)
-    assert 3 <= values["depth_below_one_percent"] <= 6
-    assert 3 <= values["kernel_depth_below_one_percent"] <= 6
+    assert 4 <= values["depth_below_one_percent"] <= 6
+    assert 4 <= values["kernel_depth_below_one_percent"] <= 6
     # At 12 layers: (√χ)¹¹ with √χ ∈ [0.19, 0.26] (χ ∈ [0.035, 0.07]) lies in [1e-8, 4e-7].
     assert 1e-9 < values["ratio_depth_12"] < 1e-6
     assert 1e-9 < values["kernel_ratio_depth_12"] < 1e-5  # times an O(1) ratio of input scales
