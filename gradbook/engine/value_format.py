@@ -30,7 +30,7 @@ def format_value(value, spec: str | None) -> str:
     if name == "x":
         return f"{significant(value, digits)}×"
     try:
-        return format(value, spec)
+        return format(value, spec).replace("-", MINUS)  # a true minus sign, as the named formats print
     except (ValueError, TypeError) as error:
         raise ValueFormatError(f"'{spec}' is not a known format (sci, pct, x, or a Python format spec): {error}") from None
 

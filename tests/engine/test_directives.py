@@ -108,3 +108,11 @@ def test_a_reference_left_in_the_rendered_html_is_a_problem_on_its_source_line()
     split = "fine {{ demo.ratio }}\n\nthe {{\ndemo.label }} here\n"
     problems = unexpanded_references("<p>the {{\ndemo.label }} here</p>", split, {"demo"})
     assert [p.line for p in problems] == [3]
+
+
+def test_negative_values_print_a_minus_sign_in_prose_and_a_hyphen_in_code():
+    assert format_value(-4.61, ".2f") == "\u22124.61"
+    assert format_value(-0.5, None) == "\u22120.5"
+    from gradbook.engine.value_format import format_code_value
+
+    assert format_code_value(-4.61, ".2f") == "-4.61"
