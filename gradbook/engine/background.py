@@ -39,6 +39,7 @@ class BackgroundRuns:
                 self._running[(snippet.name, snippet.source)] = None
             self._total += len(fresh)
         if fresh:
+            self.runner.report(f"{len(fresh)} snippet(s) run in the background: {', '.join(s.name for s in fresh)}")
             thread = threading.Thread(target=self._run, args=(fresh,), name="gradbook-background", daemon=True)
             self._threads.append(thread)
             thread.start()

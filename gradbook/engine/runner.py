@@ -73,7 +73,7 @@ class SnippetRunner:
             elif execute:
                 misses.append((index, snippet, seed, base_key))
             else:
-                self.report(f"{_label(snippet, seed)}: not executed (execution is off)")
+                self.report(f"{_label(snippet, seed)}: not in the cache, not run by this call")
             outcomes.append(cached)
         execute = functools.partial(self._execute, finished=finished)
         for (index, snippet, _, _), outcome in zip(misses, self.pool.map(execute, misses)):
