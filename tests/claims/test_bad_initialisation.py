@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from tests.claims.mean_field import tanh_mean_field
 from tests.conftest import CLAIM_SEEDS
 
 SMALL_SIGMA = 0.01  # initialisation_scale: RandomNormal(stddev=0.01)
@@ -13,21 +14,6 @@ DEPTH, WIDTH = 10, 64  # both snippets: 10 hidden layers of 64 units
 # ∫σ′(z)² dz = ∫σ(1 − σ) dσ over (0, 1) = 1/2 − 1/3 = 1/6.
 SIGMOID_PRIME_SQUARED_AREA = 1 / 6
 SIGMOID_SATURATED_AT = 6.0  # σ′(z) < 1 % of ¼ beyond |z| ≈ 6, the snippet's criterion
-
-
-def tanh_mean_field(layers: int) -> tuple[list[float], list[float]]:
-    """Poole et al. (2016) with n·Var(w) = 1 and unit-variance inputs: the mean square q_k of layer
-    k's tanh outputs, q_k = E[tanh(√q_{k−1} z)²], and χ_k = E[tanh′(√q_{k−1} z)²], z ~ N(0, 1),
-    by Gauss–Hermite quadrature."""
-    nodes, weights = np.polynomial.hermite_e.hermegauss(100)
-    weights = weights / weights.sum()
-    q, mean_squares, chis = 1.0, [], []
-    for _ in range(layers):
-        z = math.sqrt(q) * nodes
-        chis.append(float(np.sum(weights * (1 - np.tanh(z) ** 2) ** 2)))
-        q = float(np.sum(weights * np.tanh(z) ** 2))
-        mean_squares.append(q)
-    return mean_squares, chis
 
 
 def normal_tail(z: float) -> float:

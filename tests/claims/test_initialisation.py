@@ -2,30 +2,15 @@
 
 import math
 
-import numpy as np
 import pytest
 
 from tests.claims.finite_width import fluctuation_band
+from tests.claims.mean_field import tanh_mean_field
 from tests.conftest import CLAIM_SEEDS
 
 SAMPLED_INITIALISERS = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal"]
 DRAWS = 256 * 128  # initialiser_kernel_variance: one 256 × 128 kernel each
 DEPTH, WIDTH = 20, 256  # initialiser_depth_variance
-
-
-def tanh_mean_field(layers: int) -> tuple[list[float], list[float]]:
-    """Poole et al. (2016) with n·Var(w) = 1 and unit-variance inputs, by Gauss–Hermite quadrature:
-    q_k = E[tanh(√q_{k−1} z)²], the mean square of layer k's outputs, and χ_k = E[tanh′(√q_{k−1} z)²],
-    the backward factor of layer k (Schoenholz et al. 2017), z ~ N(0, 1), q_0 = 1."""
-    nodes, weights = np.polynomial.hermite_e.hermegauss(100)
-    weights = weights / weights.sum()
-    q, mean_squares, chis = 1.0, [], []
-    for _ in range(layers):
-        z = math.sqrt(q) * nodes
-        chis.append(float(np.sum(weights * (1 - np.tanh(z) ** 2) ** 2)))
-        q = float(np.sum(weights * np.tanh(z) ** 2))
-        mean_squares.append(q)
-    return mean_squares, chis
 
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
