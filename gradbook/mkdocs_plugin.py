@@ -25,7 +25,7 @@ from gradbook.engine.directives import expand_page
 from gradbook.engine.device import cpu_forced
 from gradbook.engine.notebook import notebook_json
 from gradbook.engine.published_values import values_document
-from gradbook.engine.site_paths import VALUES_FILE, download_uri, figure_uri, notebook_uri, source_uri
+from gradbook.engine.site_paths import VALUES_FILE, data_uri, download_uri, figure_uri, notebook_uri, source_uri
 from gradbook.engine.snippet import SnippetFormatError
 from gradbook.engine.unexpanded import unexpanded_references
 from gradbook.engine.atomic_write import write_atomically
@@ -152,6 +152,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         for number, figure in enumerate(outcome.figures, start=1):
             files.append(File.generated(config, figure_uri(snippet.name, number), content=figure.svg))
             files.append(File.generated(config, figure_uri(snippet.name, number, dark=True), content=figure.svg_dark))
+        if outcome.data is not None:
+            files.append(File.generated(config, data_uri(snippet.name), content=outcome.data))
         # The download embeds its figures; the page mkdocs-jupyter renders links both palettes' variants.
         files.append(File.generated(config, download_uri(snippet.name), content=notebook_json(snippet, outcome)))
         # mkdocs-jupyter serves notebooks/x.ipynb at the URL a Markdown page notebooks/x.md would have.

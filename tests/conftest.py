@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from pathlib import Path
@@ -37,7 +38,10 @@ def published(project_runner):
             outcomes.update(zip([(name, s) for s in seeds], project_runner.run_many([(snippet, s) for s in seeds])))
         outcome = outcomes[(name, seed)]
         assert hasattr(outcome, "values"), f"snippet {name} failed with seed {seed}: {outcome.describe()}"
-        return corrupt_values(outcome.values, CORRUPTION) if CORRUPTION else outcome.values
+        values = dict(outcome.values)
+        if outcome.data is not None:  # a snippet's data file is a measurement too, and is corrupted alike
+            values["site_data"] = json.loads(outcome.data)
+        return corrupt_values(values, CORRUPTION) if CORRUPTION else values
 
     return values
 

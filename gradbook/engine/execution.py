@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import json
 import math
 import sys
 import time
@@ -20,6 +21,7 @@ from gradbook.engine.results import FigureCapture, SnippetFailure, SnippetRun
 from gradbook.engine.snippet import Snippet, display_path, is_seed_assignment
 
 PUBLISHED_NAME = "results"  # a snippet publishes numbers by leaving a dict under this name
+DATA_NAME = "site_data"  # ... and a data file for a page's script by leaving a JSON-ready dict here
 TRACEBACK_FRAMES = 4
 
 
@@ -41,6 +43,7 @@ def execute_snippet(
             outputs, first_cell_of_figure = _run_cells(snippet, codes, namespace)
             figures = _capture_figures(snippet, first_cell_of_figure)
             values = _published_values(snippet, namespace)
+            data = _published_data(snippet, namespace)
     except SnippetError as error:
         shown_path = display_path(snippet.path, project_root)
         details = error.details.replace(str(snippet.path), shown_path)
@@ -58,6 +61,7 @@ def execute_snippet(
         versions=versions,
         seconds=round(time.perf_counter() - started, 2),
         dependencies=local_module_files(project_root, baseline),
+        data=data,
     )
 
 
@@ -137,6 +141,20 @@ def _published_values(snippet: Snippet, namespace: dict) -> dict:
             raise SnippetError(line, f"published name {key!r} must be a Python identifier")
         values[key] = _plain_value(key, value, line)
     return values
+
+
+def _published_data(snippet: Snippet, namespace: dict) -> str | None:
+    if DATA_NAME not in namespace:
+        return None
+    line = _assignment_line(snippet, DATA_NAME)
+    data = namespace[DATA_NAME]
+    if not isinstance(data, dict):
+        raise SnippetError(line, f"`{DATA_NAME}` must be a dict that JSON can hold")
+    try:
+        # Compact and strict: the page's script reads it with JSON.parse, which has no NaN.
+        return json.dumps(data, separators=(",", ":"), allow_nan=False, sort_keys=True)
+    except (TypeError, ValueError) as error:
+        raise SnippetError(line, f"`{DATA_NAME}` cannot be written as JSON: {error}") from None
 
 
 def _plain_value(key: str, value, line: int | None):

@@ -25,6 +25,7 @@ class SnippetRun:
     versions: dict[str, str]
     seconds: float
     dependencies: list[str] = field(default_factory=list)  # local modules imported, relative paths
+    data: str | None = None  # the snippet's `site_data` as compact JSON, written to data/NAME.json
 
     def to_json(self) -> dict:
         return asdict(self)

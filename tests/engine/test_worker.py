@@ -103,6 +103,21 @@ def test_non_finite_published_value_fails_at_the_results_line(throwaway, runner)
     assert outcome.line == 2 and "'loss' is nan" in outcome.message
 
 
+def test_site_data_is_kept_as_compact_json_and_survives_the_cache(throwaway, runner):
+    source = "results = {}\nsite_data = {'grid': [[1, 2.5], [3, 4]], 'name': 'x'}\n"
+    outcome = runner.run(throwaway.snippet("grid", source))
+    assert isinstance(outcome, SnippetRun), outcome
+    assert outcome.data == '{"grid":[[1,2.5],[3,4]],"name":"x"}'
+    assert runner.run(throwaway.snippet("grid")).data == outcome.data  # read back from the cache
+    assert runner.run(throwaway.snippet("plain", "results = {}\n")).data is None
+
+
+def test_site_data_that_json_cannot_hold_fails_at_its_line(throwaway, runner):
+    outcome = runner.run(throwaway.snippet("bad", "results = {}\nsite_data = {'loss': float('inf')}\n"))
+    assert isinstance(outcome, SnippetFailure)
+    assert outcome.line == 2 and "site_data" in outcome.message
+
+
 def test_editing_a_helper_reruns_exactly_the_snippets_that_import_it(throwaway, runner):
     throwaway.write("helpers/scale.py", "FACTOR = 2\n")
     uses = throwaway.snippet("uses", """
