@@ -21,6 +21,8 @@ from mkdocs.utils import get_relative_url
 
 from gradbook.engine import SnippetFailure, SnippetRun, SnippetRunner, load_snippet
 from gradbook.engine.background import BackgroundRuns
+from gradbook.engine.backend_tabs import drop_unavailable_tabs
+from gradbook.engine.backends import INSTALL_HINT, backend_installed, label
 from gradbook.engine.directives import expand_page
 from gradbook.engine.device import cpu_forced
 from gradbook.engine.notebook import notebook_json
@@ -64,6 +66,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
 
     def _reset(self) -> None:
         self.snippets, self.outcomes, self.embedded = {}, {}, set()
+        self.unavailable: dict[str, str] = {}  # snippet name -> its Keras backend, not installed here
 
     def on_config(self, config):
         self.project_root = Path(config.config_file_path).parent.resolve()
@@ -122,7 +125,11 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             except SnippetFormatError as error:
                 log.warning(f"gradbook: {error}")
                 continue
+            if not backend_installed(snippet.backend):
+                self.unavailable[snippet.name] = snippet.backend
+                continue
             self.snippets[snippet.name] = snippet
+        self._report_missing_backends()
         # All at once, so the misses run side by side on the worker pool.
         in_background = self.serving and self.execute
         self.outcomes = self.runner.run_all(self.snippets.values(), execute=self.execute and not in_background)
@@ -135,6 +142,14 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         runs = {name: run for name, run in self.outcomes.items() if isinstance(run, SnippetRun)}
         files.append(File.generated(config, VALUES_FILE, content=json.dumps(values_document(runs), indent=2)))
         return files
+
+    def _report_missing_backends(self) -> None:
+        backends = sorted(set(self.unavailable.values()))
+        if backends:
+            log.info(
+                f"gradbook: Keras backend(s) {', '.join(label(b) for b in backends)} not installed: their "
+                f"{len(self.unavailable)} snippet(s) and tabs are left out ({INSTALL_HINT} adds them)"
+            )
 
     def _run_misses_in_background(self) -> None:
         if not self._landed:
@@ -180,6 +195,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             log.info(f"gradbook: unreadable mkdocs-jupyter cache entry {entry} removed; its notebook page is rendered again")
 
     def on_page_markdown(self, markdown, page, config, files):
+        markdown = drop_unavailable_tabs(markdown, set(self.unavailable))
         expanded = expand_page(markdown, page.file.src_uri, self.snippets, self.outcomes)
         self._warn(expanded.problems, page, config)
         self.embedded |= expanded.snippets_used

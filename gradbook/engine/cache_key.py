@@ -41,7 +41,7 @@ RESULT_SHAPING_MODULES = (
     "cache.py", "device.py", "execution.py", "figures.py", "isolation.py", "results.py", "snippet.py", "worker.py",
 )
 NOT_RESULT_SHAPING_MODULES = (
-    "__init__.py", "atomic_write.py", "background.py", "cache_key.py", "directives.py", "notebook.py",
+    "__init__.py", "atomic_write.py", "backend_tabs.py", "backends.py", "background.py", "cache_key.py", "directives.py", "notebook.py",
     "published_values.py", "runner.py", "site_paths.py", "unexpanded.py", "value_format.py",
     "worker_pool.py", "worker_process.py",
 )
@@ -60,7 +60,9 @@ def current_environment(device_kind: str) -> RunEnvironment:
     return RunEnvironment(installed_versions(), engine_version(), device_kind)
 
 
-def snippet_base_key(source: str, seed: int | None, environment: RunEnvironment) -> str:
+def snippet_base_key(
+    source: str, seed: int | None, environment: RunEnvironment, backend_packages: dict[str, str] | None = None
+) -> str:
     payload = {
         "source": source,
         "seed": seed,
@@ -68,6 +70,8 @@ def snippet_base_key(source: str, seed: int | None, environment: RunEnvironment)
         "engine": environment.engine_version,
         "device": environment.device_kind,
     }
+    if backend_packages:  # JAX or PyTorch runs also depend on that backend's release
+        payload["backend_packages"] = backend_packages
     return _digest(payload)
 
 

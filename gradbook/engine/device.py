@@ -47,6 +47,35 @@ def select_device(tf_config, force_cpu: bool, gpu_index: int = 0) -> str:
     return f"GPU ({details['device_name']})" if details.get("device_name") else "GPU"
 
 
+def backend_environment(backend: str, force_cpu: bool, gpu_index: int) -> dict[str, str]:
+    """What a JAX or PyTorch worker's environment must say before the backend is imported.
+
+    TensorFlow picks its GPU after import (`select_device`); JAX and torch take theirs from the
+    environment, so a worker sees only its own GPU, or none when the CPU is forced.
+    """
+    if backend == "tensorflow":
+        return {}
+    environment = {"CUDA_VISIBLE_DEVICES": "" if force_cpu else str(gpu_index)}
+    if backend == "jax":
+        # JAX would otherwise look for a GPU plugin; XLA also grabs 75 % of GPU memory unless told.
+        environment["JAX_PLATFORMS"] = "cpu" if force_cpu else ""
+        environment["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
+    return environment
+
+
+def jax_device_label(jax) -> str:
+    """The device JAX computes on by default, for captions (`jax` passed in, so tests can stand in)."""
+    device = jax.devices()[0]
+    return "CPU" if device.platform == "cpu" else f"GPU ({device.device_kind})"
+
+
+def torch_device_label(torch) -> str:
+    """The device Keras's torch backend uses: the first visible CUDA device if any, else the CPU."""
+    if not torch.cuda.is_available():
+        return "CPU"
+    return f"GPU ({torch.cuda.get_device_name(0)})"
+
+
 def limit_threads(tf_config, threads: int) -> None:
     """Keep side-by-side workers from oversubscribing the cores (must run before TensorFlow starts)."""
     tf_config.threading.set_intra_op_parallelism_threads(threads)

@@ -19,6 +19,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from gradbook.engine.backends import run_environment
 from gradbook.engine.results import SnippetFailure, SnippetPending, SnippetRun
 from gradbook.engine.site_paths import download_uri, figure_uri, notebook_uri, source_uri
 from gradbook.engine.snippet import Snippet
@@ -131,8 +132,7 @@ class _Expander:
         alt = figure.alt.replace("[", "(").replace("]", ")").replace("\n", " ")
         caption = f"{figure.title}. " if figure.title else ""
         caption += (
-            f"Ran on {run.device} with TensorFlow {run.versions.get('tensorflow')} and "
-            f"Keras {run.versions.get('keras')} in {run.seconds:.1f} s ({snippet.name}.py)."
+            f"Ran on {run_environment(run)} in {run.seconds:.1f} s ({snippet.name}.py)."
         )
         # Material shows `#only-light` images in the light palette and `#only-dark` in the dark one;
         # lazy loading keeps the browser from downloading the variant it does not show.

@@ -62,6 +62,7 @@ def execute_snippet(
         seconds=round(time.perf_counter() - started, 2),
         dependencies=local_module_files(project_root, baseline),
         data=data,
+        backend=keras.backend.backend(),
     )
 
 

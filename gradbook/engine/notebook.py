@@ -7,6 +7,7 @@ import html
 import nbformat
 from nbformat import v4
 
+from gradbook.engine.backends import run_environment
 from gradbook.engine.results import SnippetRun
 from gradbook.engine.snippet import Snippet, markdown_text
 
@@ -16,8 +17,7 @@ def executed_notebook(snippet: Snippet, run: SnippetRun, figure_sources=None) ->
     `figure_sources(number)` gives (light URL, dark URL), a pair of images the site's palette picks from."""
     intro = (
         f"# {snippet.title}\n\n{snippet.description}\n\n"
-        f"Executed when the site was built: {run.device}, TensorFlow {run.versions.get('tensorflow', '?')}, "
-        f"Keras {run.versions.get('keras', '?')}, {run.seconds:.1f} s. "
+        f"Executed when the site was built on {run_environment(run)}, in {run.seconds:.1f} s. "
         f"Source: `snippets/{snippet.name}.py`."
     )
     cells = [v4.new_markdown_cell(intro)]

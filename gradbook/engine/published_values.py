@@ -12,6 +12,7 @@ def values_document(runs: dict[str, SnippetRun]) -> dict:
             name: {
                 "source": f"snippets/{name}.py",
                 "seed": run.seed,
+                "backend": run.backend,
                 "device": run.device,
                 "versions": run.versions,
                 "seconds": run.seconds,

@@ -26,6 +26,7 @@ class SnippetRun:
     seconds: float
     dependencies: list[str] = field(default_factory=list)  # local modules imported, relative paths
     data: str | None = None  # the snippet's `site_data` as compact JSON, written to data/NAME.json
+    backend: str = "tensorflow"  # the Keras backend it ran under: "tensorflow", "jax" or "torch"
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from gradbook.engine.backends import DEFAULT_BACKEND, backend_installed, backend_versions
 from gradbook.engine.cache import SnippetCache
 from gradbook.engine.cache_key import current_environment, snippet_base_key
 from gradbook.engine.device import expected_device_kind, worker_slots
@@ -40,9 +41,21 @@ class SnippetRunner:
         self.report = report
         self.cache = SnippetCache(Path(cache_dir), self.project_root, warn=lambda text: report(f"warning: {text}"))
         # `workers` overrides the machine's count (one per core, or one per GPU).
-        slots = worker_slots(force_cpu, count=workers)
-        self.pool = WorkerPool([WorkerProcess(self.project_root, force_cpu, memory_limit_mib, slot) for slot in slots])
+        self._slots = worker_slots(force_cpu, count=workers)
+        self._memory_limit_mib = memory_limit_mib
+        # One pool per Keras backend (a process cannot switch); JAX and torch pools start on first use.
+        self.pools = {DEFAULT_BACKEND: self._new_pool(DEFAULT_BACKEND)}
         self.executed: list[str] = []  # names run (not read from cache) since the runner was made
+
+    @property
+    def pool(self) -> WorkerPool:
+        """The TensorFlow pool, which runs most snippets."""
+        return self.pools[DEFAULT_BACKEND]
+
+    def _new_pool(self, backend: str) -> WorkerPool:
+        return WorkerPool([
+            WorkerProcess(self.project_root, self.force_cpu, self._memory_limit_mib, slot, backend) for slot in self._slots
+        ])
 
     def run_all(
         self, snippets: Iterable[Snippet], seed: int | None = None, execute: bool = True
@@ -66,7 +79,13 @@ class SnippetRunner:
         for index, (snippet, seed) in enumerate(requests):
             # The file's own seed and the same seed given explicitly are one run, so they share a key.
             seed = snippet.seed if seed is None else seed
-            base_key = snippet_base_key(snippet.source, seed, environment)
+            if not backend_installed(snippet.backend):
+                outcomes.append(SnippetFailure(
+                    snippet.name, display_path(snippet.path, self.project_root), None,
+                    f"needs the Keras backend '{snippet.backend}', which is not installed",
+                ))
+                continue
+            base_key = snippet_base_key(snippet.source, seed, environment, backend_versions(snippet.backend))
             cached = self.cache.load(base_key)
             if cached is not None:
                 self.report(f"{_label(snippet, seed)}: cached (ran in {cached.seconds:.1f} s on {cached.device})")
@@ -76,9 +95,13 @@ class SnippetRunner:
                 self.report(f"{_label(snippet, seed)}: not in the cache, not run by this call")
             outcomes.append(cached)
         execute = functools.partial(self._execute, finished=finished)
-        for (index, snippet, _, _), outcome in zip(misses, self.pool.map(execute, misses)):
-            outcomes[index] = outcome
-            self.executed.append(snippet.name)
+        for backend in sorted({snippet.backend for _, snippet, _, _ in misses}):
+            group = [miss for miss in misses if miss[1].backend == backend]
+            if backend not in self.pools:
+                self.pools[backend] = self._new_pool(backend)
+            for (index, snippet, _, _), outcome in zip(group, self.pools[backend].map(execute, group)):
+                outcomes[index] = outcome
+                self.executed.append(snippet.name)
         return outcomes
 
     def _execute(self, worker: WorkerProcess, miss, finished=None) -> SnippetRun | SnippetFailure:
@@ -102,12 +125,16 @@ class SnippetRunner:
         self.pool.prewarm()
 
     def close(self) -> None:
-        if self.pool.starts:
+        started = {backend: pool for backend, pool in self.pools.items() if pool.starts}
+        if started:
+            pools = ", ".join(f"{len(pool.workers)} {backend}" for backend, pool in started.items())
             self.report(
-                f"workers: {len(self.pool.workers)} in the pool, started {self.pool.starts} time(s), "
-                f"ran {len(self.executed)} snippet(s), peak memory {self.pool.peak_rss_mib:.0f} MiB per worker"
+                f"workers: {pools} in the pool, started {sum(p.starts for p in started.values())} time(s), "
+                f"ran {len(self.executed)} snippet(s), "
+                f"peak memory {max(p.peak_rss_mib for p in started.values()):.0f} MiB per worker"
             )
-        self.pool.stop()
+        for pool in self.pools.values():
+            pool.stop()
 
     def __enter__(self) -> "SnippetRunner":
         return self

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from gradbook.engine.backends import DEFAULT_BACKEND, BackendError, snippet_backend
+
 CELL_MARKER = re.compile(r"^# %%(?P<rest>.*)$")
 HEADER_FIELD = re.compile(r"^(?P<key>Title|Description|Timeout):\s*(?P<value>.+?)\s*$")
 SEED_NAME = "SEED"
@@ -41,6 +43,7 @@ class Snippet:
     cells: tuple[Cell, ...]
     seed_line: int | None  # line of the top-level `SEED = <int>`, if any
     seed: int | None  # the value that line sets
+    backend: str = DEFAULT_BACKEND  # the Keras backend its `os.environ["KERAS_BACKEND"]` line names
 
     @property
     def code_cells(self) -> tuple[Cell, ...]:
@@ -62,6 +65,10 @@ def load_snippet(path: Path) -> Snippet:
         raise SnippetFormatError(f"{path}:{error.lineno}: syntax error: {error.msg}") from None
     seed_node = next((node for node in tree.body if is_seed_assignment(node)), None)
     header = _header_fields(ast.get_docstring(tree) or "", path)
+    try:
+        backend, _ = snippet_backend(tree)
+    except BackendError as error:
+        raise SnippetFormatError(f"{path}:{error.line}: {error}") from None
     return Snippet(
         name=path.stem,
         path=path,
@@ -72,6 +79,7 @@ def load_snippet(path: Path) -> Snippet:
         cells=tuple(split_cells(source)),
         seed_line=seed_node.lineno if seed_node else None,
         seed=seed_node.value.value if seed_node else None,
+        backend=backend,
     )
 
 

@@ -23,7 +23,10 @@ def main() -> None:
     arguments.add_argument("--memory-limit-mib", type=int, default=0)
     arguments.add_argument("--gpu-index", type=int, default=0)
     arguments.add_argument("--threads", type=int, default=0, help="CPU threads for TensorFlow; 0 for its default")
+    arguments.add_argument("--backend", choices=["tensorflow", "jax", "torch"], default="tensorflow")
     options = arguments.parse_args()
+    # Keras reads this once, at its first import; the parent set the backend's device variables.
+    os.environ["KERAS_BACKEND"] = options.backend
 
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
@@ -32,19 +35,15 @@ def main() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import tensorflow as tf
+    device = start_backend(options)
 
+    from gradbook.engine.backends import backend_versions
     from gradbook.engine.cache_key import installed_versions
-    from gradbook.engine.device import limit_threads, select_device
     from gradbook.engine.execution import execute_snippet
     from gradbook.engine.snippet import SnippetFormatError, display_path, load_snippet
     from gradbook.engine.results import SnippetFailure
 
-    if options.threads:
-        limit_threads(tf.config, options.threads)
-    device = select_device(tf.config, force_cpu=options.device == "cpu", gpu_index=options.gpu_index)
-    tf.config.experimental.enable_op_determinism()
-    versions = installed_versions()
+    versions = installed_versions() | backend_versions(options.backend)
     project_root = Path(options.project_root)
     baseline = frozenset(sys.modules)
     if options.memory_limit_mib:
@@ -63,6 +62,34 @@ def main() -> None:
             _send(channel, {"status": "failed", "failure": asdict(outcome)})
         else:
             _send(channel, {"status": "ok", "run": outcome.to_json()})
+
+
+def start_backend(options) -> str:
+    """Import the backend, apply this worker's device and thread share; return the device label."""
+    if options.backend == "jax":
+        import jax
+
+        from gradbook.engine.device import jax_device_label
+
+        return jax_device_label(jax)
+    if options.backend == "torch":
+        import torch
+
+        from gradbook.engine.device import torch_device_label
+
+        if options.threads:
+            torch.set_num_threads(options.threads)
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        return torch_device_label(torch)
+    import tensorflow as tf
+
+    from gradbook.engine.device import limit_threads, select_device
+
+    if options.threads:
+        limit_threads(tf.config, options.threads)
+    device = select_device(tf.config, force_cpu=options.device == "cpu", gpu_index=options.gpu_index)
+    tf.config.experimental.enable_op_determinism()
+    return device
 
 
 def limit_snippet_memory(mebibytes: int) -> None:

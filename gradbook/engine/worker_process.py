@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from gradbook.engine.device import WorkerSlot
+from gradbook.engine.device import WorkerSlot, backend_environment
 from gradbook.engine.results import SnippetFailure, SnippetRun
 
 STARTUP_TIMEOUT = 300.0  # importing TensorFlow on a busy 2-core machine can take a while
@@ -30,8 +30,12 @@ class WorkerStartupError(RuntimeError):
 
 
 class WorkerProcess:
-    def __init__(self, project_root: Path, force_cpu: bool, memory_limit_mib: int = 0, slot: WorkerSlot | None = None):
+    def __init__(
+        self, project_root: Path, force_cpu: bool, memory_limit_mib: int = 0, slot: WorkerSlot | None = None,
+        backend: str = "tensorflow",
+    ):
         self.project_root = Path(project_root)
+        self.backend = backend
         self.force_cpu = force_cpu
         self.memory_limit_mib = memory_limit_mib
         self.slot = slot  # None: TensorFlow's own device and thread defaults
@@ -81,7 +85,9 @@ class WorkerProcess:
         self._stderr = tempfile.TemporaryFile(mode="w+", prefix="gradbook-worker-")
         command = [sys.executable, "-m", "gradbook.engine.worker", "--project-root", str(self.project_root)]
         command += ["--device", "cpu" if self.force_cpu else "auto", "--memory-limit-mib", str(self.memory_limit_mib)]
+        command += ["--backend", self.backend]
         environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+        environment.update(backend_environment(self.backend, self.force_cpu, self.slot.gpu_index if self.slot else 0))
         if self.slot is not None:
             command += ["--gpu-index", str(self.slot.gpu_index), "--threads", str(self.slot.threads)]
             # NumPy's BLAS reads these once, at import: a worker's share of the cores.

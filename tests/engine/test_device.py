@@ -91,3 +91,30 @@ def test_cuda_visible_devices_limits_the_gpu_count(monkeypatch):
     assert len(device.worker_slots(force_cpu=False, cores=8)) == 1
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
     assert len(device.worker_slots(force_cpu=False, cores=8)) == 3
+
+
+def test_jax_and_torch_workers_get_their_gpu_or_none_through_the_environment():
+    # TensorFlow chooses after import; JAX and torch must be told before, by environment variables.
+    assert device.backend_environment("tensorflow", force_cpu=False, gpu_index=1) == {}
+    jax_gpu = device.backend_environment("jax", force_cpu=False, gpu_index=1)
+    assert jax_gpu["CUDA_VISIBLE_DEVICES"] == "1" and jax_gpu["JAX_PLATFORMS"] == ""
+    assert jax_gpu["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
+    jax_cpu = device.backend_environment("jax", force_cpu=True, gpu_index=1)
+    assert jax_cpu["CUDA_VISIBLE_DEVICES"] == "" and jax_cpu["JAX_PLATFORMS"] == "cpu"
+    assert device.backend_environment("torch", force_cpu=True, gpu_index=0) == {"CUDA_VISIBLE_DEVICES": ""}
+    assert device.backend_environment("torch", force_cpu=False, gpu_index=3) == {"CUDA_VISIBLE_DEVICES": "3"}
+
+
+def test_jax_label_names_the_gpu_it_computes_on():
+    fake = lambda platform, kind: SimpleNamespace(devices=lambda: [SimpleNamespace(platform=platform, device_kind=kind)])
+    assert device.jax_device_label(fake("gpu", "NVIDIA H100")) == "GPU (NVIDIA H100)"
+    assert device.jax_device_label(fake("cpu", "cpu")) == "CPU"
+
+
+def test_torch_label_names_the_cuda_device_or_the_cpu():
+    def fake(available):
+        cuda = SimpleNamespace(is_available=lambda: available, get_device_name=lambda index: f"NVIDIA A{index}")
+        return SimpleNamespace(cuda=cuda)
+
+    assert device.torch_device_label(fake(True)) == "GPU (NVIDIA A0)"
+    assert device.torch_device_label(fake(False)) == "CPU"
