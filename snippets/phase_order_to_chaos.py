@@ -31,7 +31,7 @@ nodes, weights = np.polynomial.hermite_e.hermegauss(101)
 weights = weights / weights.sum()
 
 
-def fixed_point(sw2, sb2, iterations=300):
+def fixed_point(sw2, sb2, iterations=200):
     """q* and χ₁ for arrays of σ_w², σ_b² (broadcast)."""
     sw2, sb2 = np.broadcast_arrays(np.asarray(sw2, float), np.asarray(sb2, float))
     q = np.ones_like(sw2)
@@ -42,19 +42,20 @@ def fixed_point(sw2, sb2, iterations=300):
 
 
 def critical_sw2(sb2):
-    """σ_w² with χ₁ = 1 at this σ_b², by bisection (χ₁ grows with σ_w²)."""
-    low, high = 0.5, 8.0
+    """σ_w² with χ₁ = 1 at each σ_b², by bisection (χ₁ grows with σ_w²)."""
+    low, high = np.full(np.shape(sb2), 0.5), np.full(np.shape(sb2), 8.0)
     for _ in range(40):
         middle = (low + high) / 2
-        low, high = (middle, high) if fixed_point(middle, sb2)[1] < 1 else (low, middle)
+        below = fixed_point(middle, sb2)[1] < 1
+        low, high = np.where(below, middle, low), np.where(below, high, middle)
     return (low + high) / 2
 
 
 # %%
-sw2_axis, sb2_axis = np.linspace(0.25, 4.0, 76), np.linspace(0.0, 0.5, 51)
+sw2_axis, sb2_axis = np.linspace(0.25, 4.0, 61), np.linspace(0.0, 0.5, 41)
 _, chi_grid = fixed_point(sw2_axis[None, :], sb2_axis[:, None])
 line_sb2 = np.geomspace(1e-3, 0.5, 25)
-line_sw2 = np.array([critical_sw2(sb2) for sb2 in line_sb2])
+line_sw2 = critical_sw2(line_sb2)
 # σ_b² = 0 has q* = 0 for σ_w² ≤ 1 and χ₁ = σ_w²: the line starts at (1, 0).
 line_sb2, line_sw2 = np.r_[0.0, line_sb2], np.r_[1.0, line_sw2]
 
@@ -70,8 +71,9 @@ line_sb2, line_sw2 = np.r_[0.0, line_sb2], np.r_[1.0, line_sw2]
 
 # %%
 SB2_ROW = 0.05
-POINTS = [(0.5, SB2_ROW), (1.0, SB2_ROW), (1.5, SB2_ROW), (critical_sw2(SB2_ROW), SB2_ROW),
-          (2.5, SB2_ROW), (4.0, SB2_ROW), (1.5, 0.3), (critical_sw2(0.3), 0.3)]
+critical_row, critical_b03 = critical_sw2(np.array([SB2_ROW, 0.3]))
+POINTS = [(0.5, SB2_ROW), (1.0, SB2_ROW), (1.5, SB2_ROW), (float(critical_row), SB2_ROW),
+          (2.5, SB2_ROW), (4.0, SB2_ROW), (1.5, 0.3), (float(critical_b03), 0.3)]
 rng = np.random.default_rng(SEED)
 
 
