@@ -25,7 +25,7 @@ from gradbook.engine.backend_tabs import drop_unavailable_tabs
 from gradbook.engine.backends import INSTALL_HINT, backend_installed, label
 from gradbook.engine.directives import expand_page
 from gradbook.engine.device import cpu_forced
-from gradbook.engine.notebook import notebook_json
+from gradbook.engine.rendered_notebooks import RenderedNotebooks
 from gradbook.engine.published_values import values_document
 from gradbook.engine.site_paths import VALUES_FILE, data_uri, download_uri, figure_uri, notebook_uri, source_uri
 from gradbook.engine.snippet import SnippetFormatError
@@ -103,6 +103,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             )
             self._runner_settings = settings
             self.background = BackgroundRuns(self.runner, on_result=self._snippet_landed)
+        self.rendered = RenderedNotebooks(self.project_root / self.config.cache_dir / "rendered")
         return config
 
     @property
@@ -170,10 +171,10 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         if outcome.data is not None:
             files.append(File.generated(config, data_uri(snippet.name), content=outcome.data))
         # The download embeds its figures; the page mkdocs-jupyter renders links both palettes' variants.
-        files.append(File.generated(config, download_uri(snippet.name), content=notebook_json(snippet, outcome)))
+        files.append(File.generated(config, download_uri(snippet.name), content=self.rendered.notebook(snippet, outcome)))
         # mkdocs-jupyter serves notebooks/x.ipynb at the URL a Markdown page notebooks/x.md would have.
         page = File(notebook_uri(snippet.name).removesuffix(".ipynb") + ".md", None, config.site_dir, config.use_directory_urls)
-        notebook = notebook_json(
+        notebook = self.rendered.notebook(
             snippet, outcome,
             lambda number: tuple(get_relative_url(figure_uri(snippet.name, number, dark=dark), page.url) for dark in (False, True)),
         )
@@ -224,6 +225,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         return html
 
     def on_post_build(self, config):
+        if not self.serving:  # a serve session keeps them: its background runs may still ask
+            self.rendered.forget_unused()
         for name in sorted(set(self.snippets) - self.embedded):
             log.warning(f"gradbook: {self.config.snippets_dir}/{name}.py is not embedded by any page; add '@snippet {name}' to one")
 

@@ -34,3 +34,27 @@ def test_download_embeds_the_figure_and_the_page_copy_links_both_palettes(tmp_pa
     assert any("image/svg+xml" in output.get("data", {}) for output in outputs(embedded))
     html = next(output["data"]["text/html"] for output in outputs(linked) if "text/html" in output.get("data", {}))
     assert 'src="light.svg#only-light"' in html and 'src="dark.svg#only-dark"' in html and 'alt="T. Alt"' in html
+
+
+def test_rendered_notebooks_are_reused_until_an_input_changes_and_damage_is_rewritten(tmp_path):
+    from dataclasses import replace
+
+    from gradbook.engine.rendered_notebooks import RenderedNotebooks
+
+    snippet, run = demo(tmp_path)
+    links = lambda number: ("light.svg", "dark.svg")  # noqa: E731
+    store = RenderedNotebooks(tmp_path / "rendered")
+    first = store.notebook(snippet, run, links)
+    assert first == notebook_json(snippet, run, links) and store.reused == 0
+    assert store.notebook(snippet, run, links) == first and store.reused == 1
+    # Another run (a new figure title) or other links are other notebooks, never the stored one.
+    rerun = replace(run, figures=[replace(run.figures[0], title="New")])
+    assert store.notebook(snippet, rerun, links) == notebook_json(snippet, rerun, links)
+    assert store.notebook(snippet, run, lambda n: ("a.svg", "b.svg")) != first
+    # A damaged file is a miss: written again, never served.
+    for path in (tmp_path / "rendered").glob("*.ipynb"):
+        path.write_bytes(b"\x00\xff garbage")
+    store = RenderedNotebooks(tmp_path / "rendered")
+    assert store.notebook(snippet, run, links) == first and store.reused == 0
+    store.forget_unused()
+    assert len(list((tmp_path / "rendered").glob("*.ipynb"))) == 1
