@@ -48,20 +48,25 @@ def build_mlp(activation, initializer):
 # The backward signal ∂loss/∂h_l is a gradient with respect to an intermediate result, which
 # `jax.grad` cannot reach directly. The trick: add a zero "probe" to each hidden output h_l and
 # differentiate with respect to the probes. Adding zero changes nothing, and ∂loss/∂probe_l =
-# ∂loss/∂h_l exactly. The same call returns the kernels' gradients.
+# ∂loss/∂h_l exactly. The same call returns the kernels' gradients; `jax.jit` compiles the
+# forward and backward pass into one XLA program.
 
 # %%
 loss_fn = keras.losses.BinaryCrossentropy()
 
 
-def loss_with_probes(params, probes):
-    """The loss, and the hidden outputs; probes[l] (zeros) is added to hidden layer l's output."""
-    h, hidden = x, []
-    for layer, layer_params, probe in zip(model.layers, params, probes + [0.0]):
-        h, _ = layer.stateless_call(layer_params, [], h, training=True)
-        h = h + probe
-        hidden.append(h)
-    return loss_fn(y, h), hidden[:-1]
+def gradients_with_probes(model):
+    """A compiled function: (weights per layer, zero probes) -> ((loss, hidden outputs), gradients)."""
+
+    def loss_with_probes(params, probes):
+        h, hidden = x, []
+        for layer, layer_params, probe in zip(model.layers, params, probes + [0.0]):
+            h, _ = layer.stateless_call(layer_params, [], h, training=True)
+            h = h + probe  # probes[l] is added to hidden layer l's output
+            hidden.append(h)
+        return loss_fn(y, h), hidden[:-1]
+
+    return jax.jit(jax.value_and_grad(loss_with_probes, argnums=(0, 1), has_aux=True))
 
 
 def norm(g):  # in float64: sigmoid's small gradients underflow float32 when squared
@@ -73,9 +78,7 @@ for name, config in CONFIGS.items():
     model = build_mlp(*config)
     params = [[v.value for v in layer.trainable_variables] for layer in model.layers]
     zeros = [jnp.zeros((BATCH, WIDTH)) for _ in range(DEPTH)]
-    (loss, hidden), (param_grads, probe_grads) = jax.value_and_grad(
-        loss_with_probes, argnums=(0, 1), has_aux=True
-    )(params, zeros)
+    (loss, hidden), (param_grads, probe_grads) = gradients_with_probes(model)(params, zeros)
     probes[name] = {
         "kernel_gradient": np.array([norm(kernel_grad) for kernel_grad, _ in param_grads[:DEPTH]]),
         "backward_signal": np.array([norm(g) for g in probe_grads]),
