@@ -181,4 +181,6 @@ results["predicted_gap_gaussian"] = float(DEPTH * wishart_gap)
 results["predicted_gap_tanh_orthogonal"] = float(DEPTH * tanh_gap)
 results["predicted_gap_tanh_gaussian"] = float(DEPTH * (wishart_gap + tanh_gap))
 results["gaussian_over_orthogonal_tanh_gap"] = results["tanh_gaussian_gap"] / results["tanh_orthogonal_gap"]
+results["predicted_gap_per_layer_gaussian"] = float(wishart_gap)
+results["predicted_gap_per_layer_tanh"] = float(tanh_gap)
 print(results)

@@ -38,6 +38,16 @@ def test_keras_jacobian_is_the_chain_rule_product(published, seed):
 
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_the_page_quotes_the_theory_computed_here(published, seed):
+    # The page's table of per-layer gaps comes from the snippet's own quadrature and digamma sums; they
+    # must equal this module's (121 against 101 quadrature nodes: agreement to 1e-6 relative).
+    v = values(published, seed)
+    assert abs(v["predicted_gap_per_layer_gaussian"] - WISHART_GAP) <= 1e-9
+    assert abs(v["predicted_gap_per_layer_tanh"] / TANH_GAP - 1) <= 1e-6
+    assert abs(v["tanh_sigma_w2"] - TANH_SW2) <= 1e-9
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
 def test_linear_orthogonal_network_is_an_exact_isometry(published, seed):
     # A product of orthogonal matrices is orthogonal: every singular value is 1, up to float64 round-off
     # (≲ 1e-13 after 24 products, as above). Checks the largest, the smallest, the 90/10 percentile ratio.
