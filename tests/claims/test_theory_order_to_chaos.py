@@ -67,7 +67,7 @@ def test_backward_growth_per_layer_is_half_log_chi(published, seed, name):
 
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
-@pytest.mark.parametrize("name", ["ordered_0_5", "ordered_1_0", "critical", "chaotic_4_0"])
+@pytest.mark.parametrize("name", POINTS)
 def test_first_layer_signal_is_chi_to_the_l_over_2(published, seed, name):
     # ‖∂loss/∂h_1‖ / ‖∂loss/∂h_24‖ = χ₁^(23/2) in mean field, within the finite-width band over 23 layers
     # with 2n/(3κ − 1) degrees of freedom per layer.
