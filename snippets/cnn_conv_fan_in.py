@@ -119,7 +119,7 @@ for name in probes:
     print(f"{'':15s} rms at layer {DEPTH}, each network: {np.array2string(rms[name][:, -1], precision=3)}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
 layers = np.arange(1, DEPTH + 1)
 for name, color in zip(probes, ("tab:blue", "tab:orange")):
     rms_pred, signal_pred = predictions[name]
@@ -128,10 +128,10 @@ for name, color in zip(probes, ("tab:blue", "tab:orange")):
         panel.semilogy(layers, geometric_mean(rows), color=color, marker="o", markersize=3,
                        label=f"{name}: geometric mean of {NETWORKS} networks (thin: each)")
         panel.semilogy(layers, pred, color=color, linestyle="--", label=f"{name}: mean-field prediction")
-axes[0].set_title(f"Forward: activation rms, {DEPTH} × Conv2D 3×3 + ReLU, {CHANNELS} channels")
+axes[0].set_title(f"Forward: activation rms, {DEPTH} conv 3×3 + ReLU, {CHANNELS} ch.")
 axes[0].set_ylabel("rms of h_l (log scale)")
 axes[1].set_title("Backward signal, same networks")
-axes[1].set_ylabel(f"backward signal ‖∂loss/∂h_l‖ / ‖∂loss/∂h_{DEPTH}‖ (log scale)")
+axes[1].set_ylabel(f"backward signal ‖∂loss/∂h_l‖ / ‖∂loss/∂h_{DEPTH}‖ (log)")
 for ax in axes:
     ax.set_xlabel("conv layer l (1 = next to the input)")
     ax.set_xticks(range(2, DEPTH + 1, 2))

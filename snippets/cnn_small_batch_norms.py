@@ -138,13 +138,16 @@ for norm, values in spreads.items():
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
 for (norm, values), marker in zip(mismatches.items(), "os^v"):
     # The batch-independent layers give exactly 0: drawn at the bottom of the log axis.
-    axes[0].loglog(sizes(norm, BATCH_SIZES), np.maximum(values, 1e-7), marker=marker, label=norm)
-    axes[1].loglog(sizes(norm, SPREAD_BATCHES), np.maximum(spreads[norm], 1e-7), marker=marker, label=norm)
+    label = norm if norm == "BatchNormalization" else f"{norm} (0, drawn at 10⁻⁷)"
+    axes[0].loglog(sizes(norm, BATCH_SIZES), np.maximum(values, 1e-7), marker=marker, label=label)
+    axes[1].loglog(sizes(norm, SPREAD_BATCHES), np.maximum(spreads[norm], 1e-7), marker=marker, label=label)
 axes[0].set_title("Training-mode vs inference-mode features")
 axes[0].set_ylabel("rms(h_train − h_infer) / rms(h_infer), last layer")
 axes[1].set_title("One example's gradient, different batch-mates")
 axes[1].set_ylabel("relative spread of ∂loss_A/∂θ over batch-mates")
-for ax in axes:
+for ax, ticks in zip(axes, (BATCH_SIZES, SPREAD_BATCHES)):
+    ax.set_xticks(ticks, [str(b) for b in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("batch size B (log scale)")
     ax.set_ylim(1e-7 / 2, 10)
     ax.grid(alpha=0.3, which="both")
