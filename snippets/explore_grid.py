@@ -27,8 +27,10 @@ import tensorflow as tf
 
 from gradbook.signal_probe import probe_layers
 
-SEED = 0
-keras.utils.set_random_seed(SEED)
+# No top-level seed line: this snippet runs seeds 0, 1 and 2 itself (SEEDS below), so the build
+# and the claim tests share one run of it. BASE_SEED fixes the single configuration shown first.
+BASE_SEED = 0
+keras.utils.set_random_seed(BASE_SEED)
 
 CONFIG = dict(activation="sigmoid", initializer="glorot_uniform", depth=20, normalisation="none", residual=False)
 
@@ -95,7 +97,7 @@ for seed in SEEDS:
         "kernel": probe.kernel_gradient[CONFIG["depth"]:],
         "rms": probe.activation_rms[:CONFIG["depth"]],
     })
-keras.utils.set_random_seed(SEED)
+keras.utils.set_random_seed(BASE_SEED)
 for seed, probe in zip(SEEDS, probes):
     print(f"seed {seed}: backward signal layer 1 / layer {CONFIG['depth']} = "
           f"{probe['signal'][0] / probe['signal'][-1]:.2e}")
@@ -273,7 +275,7 @@ for init in inits:
         x, y = data(seed)
         xs.append(x)
         ys.append(y)
-keras.utils.set_random_seed(SEED)
+keras.utils.set_random_seed(BASE_SEED)
 # Two passes of four activations each (half the memory of one pass of eight). A pass's stack is
 # activation-major, then initialiser, then seed.
 GROUPS = (ACTIVATIONS[:4], ACTIVATIONS[4:])

@@ -35,15 +35,22 @@ def published(project_runner):
             # A claim test reads every seed: run them side by side on the worker pool at the first ask.
             snippet = load_snippet(PROJECT_ROOT / "snippets" / f"{name}.py")
             seeds = sorted(set(CLAIM_SEEDS) | {seed})
-            outcomes.update(zip([(name, s) for s in seeds], project_runner.run_many([(snippet, s) for s in seeds])))
-        outcome = outcomes[(name, seed)]
-        assert hasattr(outcome, "values"), f"snippet {name} failed with seed {seed}: {outcome.describe()}"
-        values = dict(outcome.values)
-        if outcome.data is not None:  # a snippet's data file is a measurement too, and is corrupted alike
-            values["site_data"] = json.loads(outcome.data)
-        return corrupt_values(values, CORRUPTION) if CORRUPTION else values
+            if snippet.seed_line is None:
+                # It runs every claim seed itself (explore_grid): one run, the build's, serves each ask.
+                outcomes.update(dict.fromkeys([(name, s) for s in seeds], project_runner.run(snippet)))
+            else:
+                outcomes.update(zip([(name, s) for s in seeds], project_runner.run_many([(snippet, s) for s in seeds])))
+        return _values(name, seed, outcomes[(name, seed)])
 
     return values
+
+
+def _values(name: str, seed: int, outcome) -> dict:
+    assert hasattr(outcome, "values"), f"snippet {name} failed with seed {seed}: {outcome.describe()}"
+    values = dict(outcome.values)
+    if outcome.data is not None:  # a snippet's data file is a measurement too, and is corrupted alike
+        values["site_data"] = json.loads(outcome.data)
+    return corrupt_values(values, CORRUPTION) if CORRUPTION else values
 
 
 class ThrowawayProject:
