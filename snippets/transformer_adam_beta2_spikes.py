@@ -211,8 +211,8 @@ axes[0].legend(fontsize="small")
 for name, r in label.items():
     if "loss ×" not in name:
         axes[1].semilogy(np.arange(1, STEPS + 1), largest_step[:, r], label=name, linewidth=1)
-axes[1].axhline(1.0, color="grey", linestyle=":", label="bound for β₂ 0.95: 1")
-axes[1].axhline(0.1 / np.sqrt(0.001), color="black", linestyle=":", label="bound for β₂ 0.999: 3.16")
+axes[1].axhline(1.0, color="grey", linestyle=":", label="Kingma & Ba: about 1 for β₂ 0.95")
+axes[1].axhline(0.1 / np.sqrt(0.001), color="black", linestyle=":", label="Kingma & Ba: 3.16 for β₂ 0.999")
 axes[1].set_xlabel("training step")
 axes[1].set_ylabel("largest |Δθ| / learning rate, any weight (log)")
 axes[1].set_title("Adam's largest single-weight step")
