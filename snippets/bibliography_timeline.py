@@ -1,6 +1,6 @@
 """
-Title: Forty years of work on vanishing and exploding gradients
-Description: The works of the bibliography on a timeline, one row per work grouped and coloured by topic, from circuit lower bounds and backpropagation in 1986 to Keras 3 in 2023.
+Title: The works the site cites, on a timeline
+Description: The works of the bibliography on a timeline, one row per work grouped and coloured by topic, from Huber's robust loss in 1964 and backpropagation in 1986 to transformer-stability papers and Keras 3 in 2023.
 Accelerator: None
 """
 
@@ -42,7 +42,9 @@ PAPERS = [
     ("Le et al.", 2015, "initialisation and signal propagation"),
     ("Poole et al.", 2016, "initialisation and signal propagation"),
     ("Schoenholz et al.", 2017, "initialisation and signal propagation"),
+    ("Pennington et al.", 2017, "initialisation and signal propagation"),
     ("Hanin", 2018, "initialisation and signal propagation"),
+    ("Hanin & Rolnick", 2018, "initialisation and signal propagation"),
     ("Nair & Hinton", 2010, "activations"),
     ("Glorot et al.", 2011, "activations"),
     ("Maas et al.", 2013, "activations"),
@@ -56,6 +58,9 @@ PAPERS = [
     ("Ba et al.", 2016, "normalisation"),
     ("Santurkar et al.", 2018, "normalisation"),
     ("Yang et al.", 2019, "normalisation"),
+    ("Ioffe", 2017, "normalisation"),
+    ("Wu & He", 2018, "normalisation"),
+    ("Zhang & Sennrich", 2019, "normalisation"),
     ("Hochreiter & Schmidhuber", 1997, "architecture"),
     ("Gers et al.", 2000, "architecture"),
     ("Cho et al.", 2014, "architecture"),
@@ -70,6 +75,23 @@ PAPERS = [
     ("Zhang et al.", 2019, "architecture"),
     ("De & Smith", 2020, "architecture"),
     ("Bachlechner et al.", 2021, "architecture"),
+    ("Brock et al.", 2021, "architecture"),
+    ("Radford et al.", 2019, "transformers"),
+    ("Xiong et al.", 2020, "transformers"),
+    ("Liu et al. (Admin)", 2020, "transformers"),
+    ("Henry et al.", 2020, "transformers"),
+    ("Brown et al.", 2020, "transformers"),
+    ("Wang et al.", 2022, "transformers"),
+    ("Chowdhery et al.", 2022, "transformers"),
+    ("Dehghani et al.", 2023, "transformers"),
+    ("Zhai et al.", 2023, "transformers"),
+    ("Wortsman et al.", 2023, "transformers"),
+    ("Huber", 1964, "GANs and reinforcement learning"),
+    ("Mnih et al.", 2015, "GANs and reinforcement learning"),
+    ("van Hasselt et al.", 2016, "GANs and reinforcement learning"),
+    ("Arjovsky et al.", 2017, "GANs and reinforcement learning"),
+    ("Gulrajani et al.", 2017, "GANs and reinforcement learning"),
+    ("Miyato et al.", 2018, "GANs and reinforcement learning"),
     ("Krogh & Hertz", 1992, "optimisation and numerics"),
     ("Mikolov", 2012, "optimisation and numerics"),
     ("Tieleman & Hinton", 2012, "optimisation and numerics"),
@@ -77,6 +99,13 @@ PAPERS = [
     ("Micikevicius et al.", 2018, "optimisation and numerics"),
     ("Loshchilov & Hutter", 2019, "optimisation and numerics"),
     ("Zhang et al.", 2020, "optimisation and numerics"),
+    ("Goodfellow", 2015, "optimisation and numerics"),
+    ("Goyal et al.", 2017, "optimisation and numerics"),
+    ("You et al. (LARS)", 2017, "optimisation and numerics"),
+    ("McCandlish et al.", 2018, "optimisation and numerics"),
+    ("Kalamkar et al.", 2019, "optimisation and numerics"),
+    ("You et al. (LAMB)", 2020, "optimisation and numerics"),
+    ("Liu et al. (RAdam)", 2020, "optimisation and numerics"),
     ("Nocedal & Wright", 2006, "books, standards and software"),
     ("IEEE", 2008, "books, standards and software"),
     ("Goodfellow et al.", 2016, "books, standards and software"),
@@ -89,16 +118,17 @@ TOPICS = list(dict.fromkeys(topic for _, _, topic in PAPERS))
 # One row per work, grouped by topic and ordered by year within each group.
 
 # %%
+FIRST_SHOWN = min(year for _, year, _ in PAPERS) - 2
 rows = sorted(PAPERS, key=lambda paper: (TOPICS.index(paper[2]), paper[1]))
 colors = dict(zip(TOPICS, plt.get_cmap("tab10").colors))
-fig, ax = plt.subplots(figsize=(7, 11))
+fig, ax = plt.subplots(figsize=(7, 15))
 for topic in TOPICS:
     positions = [index for index, paper in enumerate(rows) if paper[2] == topic]
     ax.scatter([rows[index][1] for index in positions], positions, color=colors[topic], s=28, zorder=3, label=topic)
-    ax.hlines(positions, 1984, [rows[index][1] for index in positions], color=colors[topic], alpha=0.3, linewidth=0.8)
+    ax.hlines(positions, FIRST_SHOWN, [rows[index][1] for index in positions], color=colors[topic], alpha=0.3, linewidth=0.8)
 ax.set_yticks(range(len(rows)))
 ax.set_yticklabels([f"{name} {year}" for name, year, _ in rows], fontsize=6)
-ax.set_xlim(1984, 2025)
+ax.set_xlim(FIRST_SHOWN, 2025)
 ax.set_ylim(len(rows) - 0.5, -0.5)
 ax.set_xlabel("year of publication")
 ax.set_ylabel("work (authors and year)")
