@@ -100,8 +100,8 @@ for (name, lr), run in runs.items():
           f"output {median[-1]:.1e}; loss {initial_loss:.3f} -> {run['final_loss']:.3f}")
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
-colours = plt.cm.viridis(np.linspace(0, 0.9, DEPTH + 1))
+fig, axes = plt.subplots(1, 2, figsize=(12, 5.8), sharey=True)
+colours = {0: "C0", DEPTH - 1: "C1", DEPTH: "C2"}  # one colour per layer, one line style per learning rate
 for ax, optimiser_name in zip(axes, ("SGD", "Adam")):
     for (name, lr), run in runs.items():
         if name != optimiser_name:
@@ -114,7 +114,7 @@ for ax, optimiser_name in zip(axes, ("SGD", "Adam")):
     ax.axhline(1e-3, color="red", lw=1.5, alpha=0.6)
     ax.set_title(f"{optimiser_name}: per-kernel update-to-weight ratio")
     ax.set_xlabel("step")
-    ax.legend(fontsize=7, ncol=3, loc="lower right")
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.13))  # below: the curves fill the axes
     ax.grid(alpha=0.3, which="both")
 axes[0].set_ylabel("‖Δw‖ / ‖w‖ per step (log scale; red: 1e-3)")
 fig.tight_layout()
