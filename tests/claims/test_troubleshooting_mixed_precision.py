@@ -63,3 +63,69 @@ def test_float16_weights_lose_updates_float32_weights_keep_them(published, seed)
     assert values["largest_prediction_error"] < 0.02
     assert values["pure_float16_unchanged"] > values["mixed_unchanged"] + 0.3
     assert values["pure_float16_last_hidden_unchanged"] > values["mixed_last_hidden_unchanged"]
+
+
+# ---- Adam in pure float16 (snippet float16_adam_epsilon) ----
+
+LEARNING_RATE = 1e-3  # float16_adam_epsilon
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_adam_epsilon_and_the_float16_thresholds(published, seed):
+    # Adam's default ε is 1e-7 (keras/src/optimizers/adam.py). float16 has a 10-bit fraction and
+    # minimum exponent −14: smallest normal 2⁻¹⁴, smallest subnormal 2⁻²⁴. 1e-7 lies between 2⁻²⁴
+    # and 2⁻²³ and rounds to the nearer multiple of 2⁻²⁴: 2 × 2⁻²⁴ = 2⁻²³ ≈ 1.19e-7 (1e-7/2⁻²⁴ ≈ 1.68).
+    # v's first value (1 − β₂)·g² rounds to 0 below 2⁻²⁵: |g| < √(2⁻²⁵ / (1 − fl16(0.999))) with
+    # fl16(0.999) = 1 − 2⁻¹⁰, i.e. √(2⁻¹⁵) ≈ 5.52e-3; g² overflows float16's 65504 above √65504.
+    values = published("float16_adam_epsilon", seed)
+    assert values["epsilon_default"] == 1e-7
+    assert values["epsilon_in_float16"] == 2.0**-23
+    assert values["smallest_subnormal"] == SMALLEST_SUBNORMAL and values["smallest_normal"] == 2.0**-14
+    assert values["v_underflow_gradient"] == pytest.approx(2.0**-7.5, rel=1e-6)
+    assert values["g_squared_overflow_gradient"] == pytest.approx(math.sqrt(65504), rel=1e-6)
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_optimizer_state_follows_the_variable_dtype(published, seed):
+    # add_variable_from_reference creates m and v with the model variable's dtype: float16 for
+    # dtype="float16" layers, float32 under mixed_float16 (whose variables are float32).
+    values = published("float16_adam_epsilon", seed)
+    assert values["float16_slot_dtype"] == "float16"
+    assert values["mixed_variable_dtype"] == "float32" and values["mixed_slot_dtype"] == "float32"
+    assert values["epsilon_in_float16"] > values["smallest_subnormal"]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_first_float16_step_is_a_multiple_of_one_half_where_v_underflowed(published, seed):
+    # Exact Adam's first step is lr·g/(|g| + ε/√(1−β₂)) ≤ lr in size; float32 keeps to it (the
+    # weight's own rounding adds at most 2⁻²⁴·|w|, so ≤ 1.01·lr). In float16, where v rounded to 0
+    # the step is fl16(m·α)/2⁻²³ with fl16(m·α) a whole number of subnormals 2⁻²⁴: k/2. m·α =
+    # 0.1·g·3.125e-4 ≤ 0.1·5.52e-3·3.125e-4 ≈ 1.7e-7 < 3·2⁻²⁴, so k ≤ 3: steps up to 1.5 = 1500·lr.
+    # The gradients' median is ~7e-3 with a wide spread, so a sizeable share (≥ 10 %) of the
+    # weights sit below the 5.5e-3 threshold; of those, the ones with 0.1·|g|·α ≥ 2⁻²⁵
+    # (|g| ≥ 9.5e-4) moved by ≥ 0.5, the rest not at all — both kinds present (5 %–95 % moved).
+    values = published("float16_adam_epsilon", seed)
+    assert values["float32_largest_first_step"] <= 1.01 * LEARNING_RATE
+    assert values["zero_v_steps_are_halves"] is True
+    assert 0.5 <= values["float16_largest_first_step"] <= 1.5 + 2.0**-9
+    assert 0.1 <= values["zero_v_fraction"] <= 0.9
+    assert 0.05 <= values["zero_v_moved_fraction"] <= 0.95
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_pure_float16_adam_spikes_and_lags_and_epsilon_1e_4_fixes_it(published, seed):
+    # Training claims, over 200 steps. Steps of 0.5–1.5 on weights of size ~0.2 (glorot_uniform,
+    # width 64) throw the network far from its start: the loss rises above its first value (by
+    # at least 2×) instead of falling, and 200 steps later is still ≥ 10× float32's. With ε = 1e-4
+    # (a normal float16 number, 840 × fl16(1e-7)) a v = 0 entry moves ≤ 0.1·|g|·α/1e-4 ≤ 2e-3:
+    # no spike (peak = first loss), the loss falls below 1 % of its first value as float32's
+    # does, and ends at least 10× below the default-ε run's.
+    values = published("float16_adam_epsilon", seed)
+    assert values["float16_peak_loss"] >= 2 * values["float16_first_loss"]
+    assert values["float16_any_nan"] is False  # "spiked and lagged rather than turning NaN"
+    assert values["float16_final_loss"] >= 10 * values["float32_final_loss"]
+    assert values["float16_fixed_peak_loss"] <= values["float16_first_loss"] * 1.001
+    assert values["float16_fixed_final_loss"] <= 0.01 * values["float16_first_loss"]
+    assert values["float16_fixed_final_loss"] <= 0.1 * values["float16_final_loss"]
+    assert values["float32_final_loss"] < 0.01 * values["float32_first_loss"]
+    assert values["float16_fixed_largest_first_step"] <= 2e-3
