@@ -54,9 +54,9 @@ def test_without_qk_norm_high_rates_make_the_logits_run_away(published, seed):
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
 def test_runaway_logits_collapse_the_attention_entropy(published, seed):
-    # Uniform attention over the 9 to 16 keys of the second half has entropy ≈ 2.4 nats. Below 0.7 nats a
-    # row puts most of its weight on one key (a distribution over 16 keys with H < 0.7 has top weight > ½);
-    # with QK-norm at rate 0.1 the attention stays spread: above 1.5 nats.
+    # Uniform attention over the 9 to 16 keys of the second half has mean entropy ≈ 2.5 nats. A mean below
+    # 0.7 nats is about an even split between two keys (ln 2 ≈ 0.69; a row with H < ln 2 has top weight
+    # > ½), the page's wording; with QK-norm at rate 0.1 the attention stays spread: above 1.5 nats.
     values = published(NAME, seed)
     for rate in HIGH_RATES:
         assert values[f"final_entropy_plain_{rate}"] < 0.7
