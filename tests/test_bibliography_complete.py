@@ -47,6 +47,8 @@ REFERENCES_SECTION = re.compile(r"^#+ References[ \t]*$(.*?)(?=^#|\Z)", re.MULTI
 LIST_ITEM = re.compile(r"^- (.*?)(?=^- |^\S|\Z)", re.MULTILINE | re.DOTALL)
 # "K. He, X. Zhang, …", "D.-A. Clevert, …", "P. Micikevicius et al. …": initials, then the surname.
 REFERENCE_AUTHOR = re.compile(rf"^(?:[A-Z]{LETTER}?\.(?:-[A-Z]\.)? ?)+(?P<surname>(?:(?:van|von|de) )?[A-Z][^,.]*?)(?: et al)?[,.]")
+# One author of a reference item, then what follows it: another author, "et al." or the title.
+REFERENCE_NEXT = re.compile(rf"(?:[A-Z]{LETTER}?\.(?:-[A-Z]\.)? ?)+?(?P<surname>(?:(?:van|von|de) )?[A-Z][^,.]+?)(?P<end>,? et al\.|,|\.)")
 ENTRY_LEAD = re.compile(r"^- \*\*(?P<authors>.+?) \((?P<year>\d{4})(?P<suffix>[a-z]?)\)\*\*", re.MULTILINE)
 
 
@@ -57,6 +59,9 @@ class Citation:
     years: tuple[int, ...]  # one in prose; a reference item may give two ("NIPS 1991 (1992)")
     suffix: str
     text: str
+    # True when the citation names every author ("Hanin (2018)", "B. Hanin, D. Rolnick. …"), so
+    # it must not match an entry with more authors ("Hanin & Rolnick (2018)"); False for "et al."
+    complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,8 @@ class Entry:
         # "He et al." cites any entry led by He; an entry led "Micikevicius et al." covers a
         # citation that names more of its authors.
         shorter = min(len(named), len(cited))
+        if citation.complete and not self.et_al and len(named) != len(cited):
+            return False
         return named[:shorter] == cited[:shorter] and (len(named) >= len(cited) or self.et_al)
 
 
@@ -100,7 +107,8 @@ def prose_citations(path: Path) -> list[Citation]:
         authors = surnames(match["authors"])
         if authors[0] in STOP_WORDS:
             continue
-        found.append(Citation(_where(path), authors, (int(match["year"]),), match["suffix"], match[0]))
+        complete = "et al." not in match["authors"]
+        found.append(Citation(_where(path), authors, (int(match["year"]),), match["suffix"], match[0], complete))
     return found
 
 
@@ -117,8 +125,21 @@ def reference_list_citations(path: Path) -> list[Citation]:
             years = re.findall(r"(?<![\d.\-:])(?:1[89]|20)\d\d(?![\d.]\d)", re.sub(r"(arXiv|doi):\S+", "", item))
             suffix = re.search(r"\((?:1[89]|20)\d\d([a-z])\)", item)
             years = tuple(dict.fromkeys(map(int, years)))
-            found.append(Citation(_where(path), (author["surname"],), years, suffix[1] if suffix else "", item))
+            authors, complete = reference_authors(item)
+            found.append(Citation(_where(path), authors, years, suffix[1] if suffix else "", item, complete))
     return found
+
+
+def reference_authors(item: str) -> tuple[tuple[str, ...], bool]:
+    """The surnames a reference item names, and whether it names them all (no "et al.", and no
+    author the pattern cannot read, such as "OpenAI Dota Team" or "Ł. Kaiser")."""
+    names, position = [], 0
+    while match := REFERENCE_NEXT.match(item, position):
+        names.append(match["surname"])
+        if match["end"] != ",":
+            return tuple(names), match["end"] == "."
+        position = match.end() + 1
+    return tuple(names), False
 
 
 def _where(path: Path) -> str:
@@ -172,7 +193,9 @@ def test_the_parser_reads_each_form_of_the_convention(tmp_path):
         (("Hochreiter",), (1991,), ""),
         (("He",), (2016,), "b"),
     ]
-    assert [(c.authors, c.years, c.suffix) for c in reference_list_citations(page)] == [(("He",), (2016,), "b")]
+    assert [(c.authors, c.years, c.suffix, c.complete) for c in reference_list_citations(page)] == [
+        (("He", "Zhang", "Ren", "Sun"), (2016,), "b", True)
+    ]
 
 
 def test_an_entry_matches_only_its_own_authors_year_and_letter():
@@ -184,6 +207,13 @@ def test_an_entry_matches_only_its_own_authors_year_and_letter():
     assert not resnet.matches(cite(("He",), 2016, "b")) and not resnet.matches(cite(("He",), 2015))
     assert fixup.matches(cite(("Zhang", "Dauphin", "Ma"), 2019)) and not fixup.matches(cite(("Zhang", "Ma"), 2019))
     assert mixed.matches(cite(("Micikevicius", "Narang"), 2018))
+    # A citation naming all its authors matches only an entry with those authors (or "First et al.").
+    pair = Entry(("Hanin", "Rolnick"), False, 2018, "", "")
+    single = Entry(("Hanin",), False, 2018, "", "")
+    complete = lambda authors: Citation("", authors, (2018,), "", "", True)  # noqa: E731
+    assert not pair.matches(complete(("Hanin",))) and pair.matches(complete(("Hanin", "Rolnick")))
+    assert single.matches(complete(("Hanin",))) and not single.matches(complete(("Hanin", "Rolnick")))
+    assert pair.matches(cite(("Hanin",), 2018)) and mixed.matches(complete(("Micikevicius", "Narang")))
 
 
 def test_the_bibliography_has_no_duplicate_entries():
