@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 TAB = re.compile(r'^(?P<indent>[ \t]*)===[+!]? +"[^"]*"')
+FENCE = re.compile(r"^[ \t]*(```|~~~)")
 NAMED_SNIPPET = re.compile(r"@(?:snippet|figure)\s+(?P<directive>[\w-]+)|\{\{\s*(?P<value>[\w-]+)\.")
 
 
@@ -18,9 +19,11 @@ def drop_unavailable_tabs(markdown: str, unavailable: set[str]) -> str:
     if not unavailable:
         return markdown
     lines = markdown.split("\n")
-    kept, index = [], 0
+    kept, index, fenced = [], 0, False
     while index < len(lines):
-        start = TAB.match(lines[index])
+        if FENCE.match(lines[index]):
+            fenced = not fenced  # a tab shown as an example inside fenced code is text, not a tab
+        start = None if fenced else TAB.match(lines[index])
         if start is None:
             kept.append(lines[index])
             index += 1

@@ -71,3 +71,8 @@ def test_tabs_naming_an_unavailable_snippet_are_left_out():
 def test_every_tab_stays_when_every_backend_ran():
     assert drop_unavailable_tabs(PAGE, set()) == PAGE
     assert drop_unavailable_tabs(PAGE, {"not_on_this_page"}) == PAGE
+
+
+def test_a_tab_inside_fenced_code_is_an_example_and_stays():
+    page = 'Write:\n\n```markdown\n=== "JAX"\n\n    @snippet grads_jax\n```\n\nDone.\n'
+    assert drop_unavailable_tabs(page, {"grads_jax"}) == page
