@@ -30,8 +30,9 @@ WIDTH = 64
 ROUNDING = 0.05 * math.log(10)
 
 
-@pytest.fixture(scope="module")
-def grid(published):
+def stored_grid(published):
+    """The grid the build published (one run holds seeds 0, 1 and 2), read through `published` so
+    that the falsifiability check's corrupted values reach every test below."""
     return published("explore_grid", 0)["site_data"]
 
 
@@ -104,7 +105,8 @@ def finite_width_interval(kappas, seeds=1, sigmas=3.0):
 
 @pytest.mark.parametrize("activation, init", [("sigmoid", "glorot_uniform"), ("tanh", "standard_normal"),
                                               ("relu", "he_normal")])
-def test_the_stored_chi_is_the_mean_field_value(grid, activation, init):
+def test_the_stored_chi_is_the_mean_field_value(published, activation, init):
+    grid = stored_grid(published)
     # The explorer draws √χ per layer from the stored χ: it must be the mean field's, here recomputed on a
     # grid fine enough to be exact to < 0.1 %; 1 % covers the stored 4 significant digits.
     chis, _ = mean_field(activation, GAINS[init], 50)
@@ -112,7 +114,8 @@ def test_the_stored_chi_is_the_mean_field_value(grid, activation, init):
     assert np.allclose(stored, chis, rtol=0.01)
 
 
-def test_the_stored_tanh_chi_matches_the_shared_recursion(grid):
+def test_the_stored_tanh_chi_matches_the_shared_recursion(published):
+    grid = stored_grid(published)
     # tests/claims/mean_field.py runs the same recursion for tanh at n·Var(w) = 1 by Gauss–Hermite
     # quadrature, exact there (q ≤ 1, a smooth integrand).
     _, chis = tanh_mean_field(50)
@@ -121,7 +124,8 @@ def test_the_stored_tanh_chi_matches_the_shared_recursion(grid):
 
 @pytest.mark.parametrize("depth", (20, 50))
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_sigmoid_glorot_backward_signal_shrinks_by_root_chi_per_layer(grid, depth, seed_index):
+def test_sigmoid_glorot_backward_signal_shrinks_by_root_chi_per_layer(published, depth, seed_index):
+    grid = stored_grid(published)
     # Between layer l and the last layer L the mean field multiplies the norm by Π_{k=l+1..L} √χ_k, with
     # χ ≈ 0.056 per layer here (σ′ ≤ ¼): about 10^−12 over 20 layers, 10^−31 over 50. Checked at every l,
     # with the finite-width band of the L − l layers in between (κ ≈ 1.03, dof ≈ 61); four standard
@@ -137,7 +141,8 @@ def test_sigmoid_glorot_backward_signal_shrinks_by_root_chi_per_layer(grid, dept
 
 @pytest.mark.parametrize("depth", (20, 50))
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_relu_he_backward_signal_is_flat_on_average(grid, depth, seed_index):
+def test_relu_he_backward_signal_is_flat_on_average(published, depth, seed_index):
+    grid = stored_grid(published)
     # He et al. (2015): n·(2/n)·E[relu′²] = 2·½ = 1, so the mean field is flat. ReLU's κ = 2 (dof = 2n/5
     # ≈ 26) gives the widest finite-width band of the three: over 49 layers, within about 10^±1.3,
     # biased down by ≈ 0.4 decade (Hanin 2018: the log-norm drifts and spreads with depth/width).
@@ -148,7 +153,8 @@ def test_relu_he_backward_signal_is_flat_on_average(grid, depth, seed_index):
 
 
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_relu_he_forward_signal_keeps_its_scale(grid, seed_index):
+def test_relu_he_forward_signal_keeps_its_scale(published, seed_index):
+    grid = stored_grid(published)
     # Forward, E[h_l²] = q_l/2 with q_l = 2·E[h_{l−1}²]: the mean square stays at E[x²] = 1. A layer
     # multiplies ‖h‖² by Σᵢ relu(zᵢ)², whose relative variance is 5/n (the same dof as backward), so the
     # rms after l layers lies in the band of l layers around 1: checked at every layer, four standard
@@ -161,7 +167,8 @@ def test_relu_he_forward_signal_keeps_its_scale(grid, seed_index):
 
 
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_tanh_with_standard_normal_weights_is_chaotic_and_the_signal_grows(grid, seed_index):
+def test_tanh_with_standard_normal_weights_is_chaotic_and_the_signal_grows(published, seed_index):
+    grid = stored_grid(published)
     # n·Var(w) = 64: q ≈ 60, tanh saturates, yet χ = 64·E[tanh′²] ≈ 4 > 1 at every layer (Poole et al.
     # 2016: the chaotic phase), so the backward signal grows toward the input, ≈ 10^6 over 20 layers.
     # Few units sit in tanh's linear region, so κ is large (≈ 10) and the band wide (±2 decades), but its
@@ -176,7 +183,8 @@ def test_tanh_with_standard_normal_weights_is_chaotic_and_the_signal_grows(grid,
 
 
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_tanh_with_standard_normal_weights_saturates(grid, seed_index):
+def test_tanh_with_standard_normal_weights_saturates(published, seed_index):
+    grid = stored_grid(published)
     # The page: the activations saturate at ±1. Mean field: rms = √E[tanh(√q z)²] ≈ 0.94 at q ≈ 60. Over
     # the 64 units of one example the mean square's relative sd is sd(tanh²)/E[tanh²]/√64 ≈ 0.025 (tanh² is
     # mostly ≈ 1): three of them are 7.5 % in the mean square, under 4 % in the rms.
@@ -188,7 +196,8 @@ def test_tanh_with_standard_normal_weights_saturates(grid, seed_index):
 
 
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_small_init_sigmoid_backward_signal_underflows_float32(grid, seed_index):
+def test_small_init_sigmoid_backward_signal_underflows_float32(published, seed_index):
+    grid = stored_grid(published)
     # The page: RandomNormal(stddev=0.05) loses so much per layer that float32 rounds the first layers'
     # backward signal to 0. n·Var(w) = 0.16 and σ′ ≤ ¼ give χ ≤ 0.01, a factor ≤ 0.1 per layer: over 49
     # layers ≤ 10⁻⁴⁹ of the last layer's (≈ 10⁻², the readout's), far below float32's smallest value,
@@ -203,7 +212,8 @@ def test_small_init_sigmoid_backward_signal_underflows_float32(grid, seed_index)
 
 
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_batchnorm_with_skips_grows_far_less(grid, seed_index):
+def test_batchnorm_with_skips_grows_far_less(published, seed_index):
+    grid = stored_grid(published)
     # h ← h + relu(BN(W h)): each branch adds a unit of batch variance Var relu(y) = ½ − 1/(2π) ≈ 0.34 to
     # the stream (x's is 1), and BN divides the branch's backward signal by the stream's batch std, so the
     # squared norm grows by 1 + E[relu′²]/V_{l−1} = 1 + ½/(1 + 0.34(l − 1)) per block: ≈ 6.5 over 50
@@ -220,7 +230,8 @@ def test_batchnorm_with_skips_grows_far_less(grid, seed_index):
 
 @pytest.mark.parametrize("depth", (20, 50))
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_skip_connections_keep_the_sigmoid_backward_signal_of_order_one(grid, depth, seed_index):
+def test_skip_connections_keep_the_sigmoid_backward_signal_of_order_one(published, depth, seed_index):
+    grid = stored_grid(published)
     # Residual page: a block's Jacobian is I + J with J = diag(σ′)W, so the squared norm grows by
     # 1 + E[σ′²] ∈ [1, 17/16] per block on average: 1 ≤ ratio ≤ (17/16)^((L−1)/2), about 4.4 at L = 50.
     # The cross term 2gᵀJᵀg/‖g‖² has mean 0 and sd ≤ 2·¼/√64 = 1/16 per block: ln spread ≤ √(L−1)/32,
@@ -233,7 +244,8 @@ def test_skip_connections_keep_the_sigmoid_backward_signal_of_order_one(grid, de
 @pytest.mark.parametrize("activation, exact", [("relu", math.sqrt(math.pi / (math.pi - 1))), ("tanh", None),
                                                ("sigmoid", None)])
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_batchnorm_without_skips_grows_by_the_normalisation_pages_factor(grid, activation, exact, seed_index):
+def test_batchnorm_without_skips_grows_by_the_normalisation_pages_factor(published, activation, exact, seed_index):
+    grid = stored_grid(published)
     # Normalisation page: BN before φ multiplies the squared backward signal by E[φ′(y)²]/Var φ(y),
     # y ~ N(0, 1), per layer (ReLU: π/(π − 1); Yang et al. 2019), whatever the weights' scale. The
     # per-layer geometric mean over 49 layers: finite width moves its log by 3·½·√(2/26)/√49 ≈ 0.06
@@ -252,7 +264,8 @@ def test_batchnorm_without_skips_grows_by_the_normalisation_pages_factor(grid, a
 
 
 @pytest.mark.parametrize("seed_index", SEED_INDICES)
-def test_layernorm_sigmoid_backward_signal_still_vanishes(grid, seed_index):
+def test_layernorm_sigmoid_backward_signal_still_vanishes(published, seed_index):
+    grid = stored_grid(published)
     # Normalisation page (same layers: Glorot, LN before each sigmoid, width 64): LN divides by a spread
     # in [0.3, 0.8] against E[σ′] ≈ 0.21, a factor in [0.25, 0.6] per layer: over 19 layers
     # 0.25¹⁹ ≈ 3.6e-12 ≤ ratio ≤ 0.6¹⁹ ≈ 6.1e-5.
