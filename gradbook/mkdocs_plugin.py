@@ -58,6 +58,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         self.serving = False
         self.background: BackgroundRuns | None = None  # `mkdocs serve` only: misses run behind the pages
         self._landed = False  # the rebuild under way was asked for by a snippet that finished
+        self._reported_backends: set[str] = set()  # missing backends already named (serve rebuilds repeat)
         self._reset()
 
     def on_startup(self, *, command, dirty):
@@ -145,7 +146,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         return files
 
     def _report_missing_backends(self) -> None:
-        backends = sorted(set(self.unavailable.values()))
+        backends = sorted(set(self.unavailable.values()) - self._reported_backends)
+        self._reported_backends.update(backends)
         if backends:
             log.info(
                 f"gradbook: Keras backend(s) {', '.join(label(b) for b in backends)} not installed: their "

@@ -10,6 +10,7 @@ tab shows is the code that ran, and it runs the same pasted alone.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 from importlib import metadata
 
@@ -61,6 +62,7 @@ def _constant(node: ast.expr):
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+@functools.cache  # asked for every snippet and seed; what is installed does not change under a process
 def backend_installed(backend: str) -> bool:
     return all(importlib.util.find_spec(package) is not None for package in BACKEND_PACKAGES[backend])
 
