@@ -20,7 +20,9 @@ REPLICAS = 2
 if jax.device_count("cpu") < REPLICAS:
     # JAX already started in this process (the site's worker runs snippet after snippet), so the
     # flag came too late: restart the backends with the device count set through JAX's config.
-    jax.extend.backend.clear_backends()
+    from jax.extend.backend import clear_backends
+
+    clear_backends()
     jax.config.update("jax_num_cpu_devices", REPLICAS)
 
 import keras
