@@ -43,7 +43,7 @@ def split_cpu(count):
 REPLICA_DEVICES = split_cpu(REPLICAS)
 print("replicas on", REPLICA_DEVICES)
 
-import keras  # noqa: E402  (after the split: nothing above may start the runtime)
+import keras  # after split_cpu: nothing before it may start TensorFlow's runtime
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
