@@ -1,7 +1,10 @@
-"""Claims of docs/troubleshooting/log-gradient-norms-during-fit.md, measured by log_gradient_norms_train_step."""
+"""Claims of docs/troubleshooting/log-gradient-norms-during-fit.md, measured by log_gradient_norms_train_step
+and, on TensorFlow, JAX and PyTorch, by gradient_monitor_fit_*."""
 
 import pytest
 
+from gradbook.engine.backends import backend_installed
+from tests.claims.finite_width import fluctuation_band
 from tests.conftest import CLAIM_SEEDS
 
 FLOAT16_SMALLEST_SUBNORMAL = 2.0**-24
@@ -72,3 +75,93 @@ def test_scale_loss_keeps_float16_gradients_and_without_it_they_underflow(publis
     assert values["mixed_vs_float32"] < 1e-2
     assert values["mixed_first_kernel"] == pytest.approx(values["float32_first_kernel"], rel=1e-2)
     assert values["unscaled_float16_first_kernel"] < 0.1 * values["float32_first_kernel"]
+
+
+# The gradient monitor on every backend (gradient_monitor_fit_*): an 8-layer sigmoid MLP of width 32
+# with Glorot uniform kernels drawn with NumPy from the seed, the same weights and batch on each
+# backend, 20 full-batch SGD steps.
+MONITOR_SNIPPETS = {backend: f"gradient_monitor_fit_{backend}" for backend in ("tensorflow", "jax", "torch")}
+MONITOR_DEPTH, MONITOR_WIDTH = 8, 32
+# Between hidden layers 8 and 1 the backward signal crosses the 7 layers 8…2, each scaling its norm by
+# √χ with χ = n·Var(w)·E[σ′²] ∈ [0.04, 1.05/16] for sigmoid + Glorot (test_signs_in_your_model.py),
+# times the finite-width band for a sigmoid (0.95·32 degrees of freedom over 7 layers, ≈ 2.8).
+MONITOR_BAND = fluctuation_band(0.95 * MONITOR_WIDTH, MONITOR_DEPTH - 1)
+MONITOR_SIGNAL_RATIO = (0.04 ** ((MONITOR_DEPTH - 1) / 2) / MONITOR_BAND,
+                        (1.05 / 16) ** ((MONITOR_DEPTH - 1) / 2) * MONITOR_BAND)
+# Same weights, same batch, same 20 steps: the backends differ only in the order and implementation of
+# float32 operations. Each of the ~18 matrix products of a forward and backward pass (sums of 32 or 64
+# terms) carries a relative error ≤ 64·2⁻²⁴ ≈ 4e-6 in the worst case, sigmoid and log a few ulps, so a
+# norm at the first step differs by ≤ 18·4e-6 ≈ 7e-5; the sigmoid has no kink, so nothing flips, and
+# 20 steps of lr 0.1 feed those differences back into the weights only at the same relative size.
+# The last step's global norm is a sum that has cancelled from ≈ 0.9 to ≈ 4e-3 (the output layer
+# has fitted the labels' mean), which multiplies its relative error by ≈ 250: ≲ 2e-4 when the
+# single-operation errors are ~1e-6. 1e-3 covers both and still catches another loss, batch or layer.
+MONITOR_AGREEMENT = 1e-3
+
+
+def _monitor_backends() -> list:
+    return [
+        pytest.param(backend, marks=pytest.mark.skipif(not backend_installed(backend), reason=f"{backend} not installed"))
+        for backend in MONITOR_SNIPPETS
+    ]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _monitor_backends())
+def test_monitor_logs_a_backward_signal_vanishing_by_seven_sigmoid_layers_on_every_backend(published, backend, seed):
+    # "Seven layers of about ¼ each": the first/last hidden backward-signal ratio at the first step
+    # (initial weights, where the mean-field argument holds) and its largest value over the 20 steps
+    # lie in [0.04^3.5, (1.05/16)^3.5] widened by the band: ≈ [5e-6, 2e-4]. Twenty steps of lr 0.1 move
+    # a hidden kernel by ≤ 20·0.1·0.27 ≈ 0.5 in Frobenius norm against its ≈ √32 ≈ 5.7, too little to
+    # leave the band.
+    values = published(MONITOR_SNIPPETS[backend], seed)
+    assert values["backend"] == backend
+    low, high = MONITOR_SIGNAL_RATIO
+    assert low <= values["signal_hidden_1"] / values[f"signal_hidden_{MONITOR_DEPTH}"] <= high
+    assert low <= values["signal_ratio_max"] <= high
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _monitor_backends())
+def test_monitor_kernel_gradients_vanish_with_the_signal_on_every_backend(published, backend, seed):
+    # ∂L/∂W_l = h_{l−1}ᵀ δ_l: the first kernel's input is x (E[x²] = 1), the last hidden one's a sigmoid
+    # output (E[h²] between ¼ and 1), so the kernel ratio is the signal ratio times a factor within
+    # 10× either way (as in test_why_sigmoid_gradients_vanish). Each layer's kernel gradient is at
+    # least the first's: one layer's factor √χ ≤ 0.26 times its band (≈ 1.5) stays below 1 even with
+    # layer 1's input twice as large.
+    values = published(MONITOR_SNIPPETS[backend], seed)
+    kernel_ratio = values["kernel_hidden_1"] / values[f"kernel_hidden_{MONITOR_DEPTH}"]
+    signal_ratio = values["signal_hidden_1"] / values[f"signal_hidden_{MONITOR_DEPTH}"]
+    assert 0.1 <= kernel_ratio / signal_ratio <= 10
+    kernels = [values[f"kernel_hidden_{layer}"] for layer in range(1, MONITOR_DEPTH + 1)]
+    assert all(earlier < later for earlier, later in zip(kernels, kernels[1:]))
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _monitor_backends())
+def test_monitor_run_lowers_the_loss_and_the_global_norm_on_every_backend(published, backend, seed):
+    # Full-batch gradient descent on a smooth loss with a small step lowers it (descent lemma); the page
+    # says the loss and the global norm both fall over the 20 steps, and that the first layer's kernel
+    # gradient elements lie far above the ≈ 1.1e-19 (√ of float32's smallest normal, 1.2e-38) below
+    # which their squares underflow: "far" read as at least 10⁴ times.
+    values = published(MONITOR_SNIPPETS[backend], seed)
+    assert values["last_loss"] < values["first_loss"]
+    assert values["global_last_step"] < values["global_first_step"]
+    assert values["kernel_hidden_1_element_rms"] > 1e-15
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", [param for param in _monitor_backends() if param.values[0] != "tensorflow"])
+def test_monitor_logs_the_same_norms_on_jax_and_pytorch_as_on_tensorflow(published, backend, seed):
+    # Same weights, batch and steps: every per-layer norm at the first step, the first layer's at the
+    # last step and the global norms agree within MONITOR_AGREEMENT (argued above). The run must also
+    # have trained, so that agreement of two corrupted scales cannot pass.
+    reference = published(MONITOR_SNIPPETS["tensorflow"], seed)
+    values = published(MONITOR_SNIPPETS[backend], seed)
+    assert values["backend"] == backend and reference["backend"] == "tensorflow"
+    keys = [f"kernel_hidden_{layer}" for layer in range(1, MONITOR_DEPTH + 1)]
+    keys += ["global_first_step", "global_last_step", "kernel_hidden_1_last_step", "signal_hidden_1",
+             f"signal_hidden_{MONITOR_DEPTH}", "first_loss", "last_loss"]
+    for key in keys:
+        assert values[key] == pytest.approx(reference[key], rel=MONITOR_AGREEMENT), key
+    assert values["last_loss"] < values["first_loss"]
