@@ -21,10 +21,13 @@ JAX = "clipping_under_distribution_jax"
 @pytest.mark.parametrize("snippet", [TF, JAX])
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
 def test_the_gradient_is_far_above_the_threshold(published, seed, snippet):
-    # Std-1 kernels on 16 inputs multiply the signal's mean square by 16/2 = 8 per ReLU layer, so the
-    # gradient is of order 10³–10⁴ (see gradient-clipping-in-keras); the comparisons below mean
-    # something only if every clip is active, replica halves included (each half is ≈ ‖g‖/2).
+    # Std-1 kernels on 16 inputs multiply the signal's mean square by 16/2 = 8 per ReLU layer: after
+    # three layers RMS(h) ≈ 8^1.5 ≈ 23, the output's std ≈ √16·23 ≈ 90, and the output kernel's
+    # gradient alone ≈ 2·RMS(ŷ − y)·RMS(h)·√16 ≈ 2·90·23·4 ≈ 1.7e4. A 16-wide net fluctuates around
+    # that mean-field value by up to two decades either way.
     values = published(snippet, seed)
+    assert 1e2 < values["gradient_norm"] < 1e6
+    # The comparisons below mean something only if every clip is active, replica halves included.
     assert values["gradient_norm"] > 100 * values["threshold"]
     if snippet == TF:
         assert values["smallest_replica_part_norm"] > 100 * values["threshold"]
