@@ -2,6 +2,7 @@
 
 import pytest
 
+from gradbook.engine.backends import backend_installed
 from tests.conftest import CLAIM_SEEDS
 
 
@@ -36,3 +37,67 @@ def test_xla_cannot_compile_the_checks(published, seed):
     values = published("find_nan_layer", seed)
     assert values["jit_error_raised"] and values["jit_error_unsupported_op"]
     assert not values["jit_error_names_planted_layer"]
+
+
+# ---- The layer-by-layer check on every backend (snippets find_nan_layer_*) ----
+
+WALK_SNIPPETS = {backend: f"find_nan_layer_{backend}" for backend in ("tensorflow", "jax", "torch")}
+
+
+def _walk_backends():
+    return [
+        pytest.param(backend, marks=pytest.mark.skipif(not backend_installed(backend), reason=f"{backend} not installed"))
+        for backend in WALK_SNIPPETS
+    ]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _walk_backends())
+def test_forward_walk_finds_the_log_layer_on_every_backend(published, backend, seed):
+    # log of a symmetric pre-activation is NaN for about half its entries, and the two layers
+    # before it map finite data to finite values: the forward walk stops at the planted layer.
+    # The loss is then NaN, and so is its gradient with respect to the output.
+    values = published(WALK_SNIPPETS[backend], seed)
+    assert values["backend"] == backend
+    assert values["log_layers_before_finite"]
+    assert values["log_forward_first_bad"] == "log_features"
+    assert values["log_forward_first_bad_index"] == values["log_planted_index"] == 2
+    assert values["log_loss_gradient_nonfinite"]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _walk_backends())
+def test_backward_walk_finds_the_where_power_layer_on_every_backend(published, backend, seed):
+    # where(x > 0, x ** 0.5, 0) is finite forward (every output is √x ≥ 0 or 0), so the forward walk
+    # finds nothing. Backward, where's gradient sends 0 to the discarded branch and
+    # 0 · 0.5 · x^−0.5 = 0 · NaN = NaN (IEEE 754) at every x < 0, about half the entries: the
+    # layer's input gradient is NaN while every gradient after it (from the finite MSE loss
+    # through Dense layers) is finite.
+    values = published(WALK_SNIPPETS[backend], seed)
+    assert values["backend"] == backend
+    assert values["root_forward_all_finite"]
+    assert values["root_gradients_after_planted_finite"]
+    assert values["root_backward_first_bad"] == "root_features"
+    assert values["root_backward_first_bad_index"] == values["root_planted_index"] == 2
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _walk_backends()[1:])
+def test_every_backend_names_the_same_layers_as_tensorflow(published, backend, seed):
+    # Same NumPy-drawn weights and data: the faults sit at the same entries on every backend, so
+    # the layer indices must agree exactly, and with the TensorFlow snippet of the page above.
+    reference = published(WALK_SNIPPETS["tensorflow"], seed)
+    values = published(WALK_SNIPPETS[backend], seed)
+    assert reference["backend"] == "tensorflow" and values["backend"] == backend
+    assert values["log_forward_first_bad_index"] == reference["log_forward_first_bad_index"]
+    assert values["root_backward_first_bad_index"] == reference["root_backward_first_bad_index"]
+    assert reference["log_forward_first_bad"] == published("find_nan_layer", seed)["first_bad_layer"]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_detect_anomaly_names_the_power_backward_function(published, seed):
+    # torch.autograd.detect_anomaly raises at the first backward function returning NaN: the
+    # power's backward (PowBackward0), not a Keras layer name.
+    values = published(WALK_SNIPPETS["torch"], seed)
+    assert values["backend"] == "torch"
+    assert values["detect_anomaly_function"] == "PowBackward0"
