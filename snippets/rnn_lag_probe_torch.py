@@ -76,6 +76,8 @@ ax.grid(alpha=0.3, which="both")
 
 # %%
 results = {"backend": keras.backend.backend(), "rho": RHO, "signal_at_lag_0": float(norms["linear"][0])}
+for lag in REPORTED_LAGS:
+    results[f"bound_lag_{lag}"] = RHO**lag  # σ_max^lag: exact for linear, an upper bound for tanh
 for activation, norm in norms.items():
     for lag in REPORTED_LAGS:
         results[f"{activation}_ratio_lag_{lag}"] = float(norm[lag] / norm[0])

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from gradbook.engine.backends import backend_installed
 from tests.conftest import CLAIM_SEEDS
 
 STEPS = 50  # rnn_gradient_vs_lag: the first state is STEPS - 1 = 49 steps back
@@ -81,3 +82,64 @@ def test_one_step_amplification_is_the_largest_singular_value(published, seed):
     sigma_max = math.sqrt((s + math.sqrt(s**2 - 4 * lam**4)) / 2)
     assert values["measured_first_step"] == pytest.approx(sigma_max, rel=1e-5)
     assert values["normal_peak_after_lag_0"] == pytest.approx(lam, rel=1e-5)
+
+
+# The small probe on every backend (rnn_lag_probe_*): a 32-unit SimpleRNN, U = 1.2·Q with Q orthogonal,
+# 50 steps, linear and tanh, with inputs, readout and kernels drawn with NumPy from the seed, so all
+# three backends measure the same network.
+PROBE_SNIPPETS = {backend: f"rnn_lag_probe_{backend}" for backend in ("tensorflow", "jax", "torch")}
+PROBE_RHO, PROBE_LAGS = 1.2, (10, 25, 49)
+# Same network, same inputs: the backends differ only in float32 rounding. Each step back multiplies by
+# Uᵀ (32-term dot products, worst case 32·2⁻²⁴ ≈ 2e-6 relative) and for tanh by tanh′ of a state
+# computed forward the same way (a few ulps of tanh, and the same 2e-6 per forward product). The linear
+# backward pass never reads the states (φ′ = 1); for tanh the Jacobian products shrink along the
+# sequence here (the ratios are below 1 from lag 10 on), so state errors are damped, not amplified.
+# 49 steps forward and back: ≤ 2·49·2e-6 ≈ 2e-4 in the worst case; 1e-3 leaves a factor 5 and still
+# catches another kernel, input or loss.
+PROBE_AGREEMENT = 1e-3
+
+
+def _probe_backends(include_tensorflow: bool = True) -> list:
+    return [
+        pytest.param(backend, marks=pytest.mark.skipif(not backend_installed(backend), reason=f"{backend} not installed"))
+        for backend in PROBE_SNIPPETS
+        if include_tensorflow or backend != "tensorflow"
+    ]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _probe_backends())
+def test_probe_linear_follows_rho_to_the_lag_on_every_backend(published, backend, seed):
+    # Uᵀ scales every vector's norm by exactly ρ = 1.2, so the linear ratio is 1.2^lag; 49 products of
+    # float32 roundings (≤ 2e-6 each, worst case) stay inside 1e-4.
+    values = published(PROBE_SNIPPETS[backend], seed)
+    assert values["backend"] == backend
+    assert values["rho"] == PROBE_RHO
+    for lag in PROBE_LAGS:
+        assert values[f"linear_ratio_lag_{lag}"] == pytest.approx(PROBE_RHO**lag, rel=1e-4)
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _probe_backends())
+def test_probe_tanh_stays_below_the_singular_value_bound_on_every_backend(published, backend, seed):
+    # |tanh′| ≤ 1 and σ_max(U) = 1.2: each step back multiplies the norm by at most 1.2, so the tanh
+    # ratio is ≤ 1.2^lag at every lag (Pascanu et al. 2013, §2.1), up to float32 rounding (1e-4).
+    values = published(PROBE_SNIPPETS[backend], seed)
+    assert values["tanh_lags_above_bound"] == 0
+    for lag in PROBE_LAGS:
+        assert 0 < values[f"tanh_ratio_lag_{lag}"] <= PROBE_RHO**lag * (1 + 1e-4)
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _probe_backends(include_tensorflow=False))
+def test_probe_measures_the_same_signal_on_jax_and_pytorch_as_on_tensorflow(published, backend, seed):
+    # Same network: every published norm and ratio agrees within PROBE_AGREEMENT (argued above). The
+    # reference must itself follow 1.2^lag, so that agreement of two corrupted scales cannot pass.
+    reference = published(PROBE_SNIPPETS["tensorflow"], seed)
+    values = published(PROBE_SNIPPETS[backend], seed)
+    assert values["backend"] == backend and reference["backend"] == "tensorflow"
+    keys = ["signal_at_lag_0", f"linear_signal_lag_{PROBE_LAGS[-1]}", f"tanh_signal_lag_{PROBE_LAGS[-1]}"]
+    keys += [f"{activation}_ratio_lag_{lag}" for activation in ("linear", "tanh") for lag in PROBE_LAGS]
+    for key in keys:
+        assert values[key] == pytest.approx(reference[key], rel=PROBE_AGREEMENT), key
+    assert reference[f"linear_ratio_lag_{PROBE_LAGS[-1]}"] == pytest.approx(PROBE_RHO ** PROBE_LAGS[-1], rel=1e-4)
