@@ -173,21 +173,27 @@ print(f"custom step, all-reduce then clip: update norm / learning rate {norm64(f
       f"vs one device {relative_difference(fixed_update, single_update):.2e}")
 
 # %% [markdown]
-# The common bug: a loss averaged over the replica's own examples (`keras.ops.mean` instead of a
-# Keras loss or `tf.nn.compute_average_loss`). Each replica's mean is over B/R examples, not B, so
-# its gradient is R times the correct share and the all-reduced gradient is R·g.
+# Scaling the loss: each replica's loss must be its share of the mean over the global batch. A
+# Keras loss divides by R itself under a strategy; `tf.nn.compute_average_loss` divides the
+# per-example losses by the global batch size. The common bug is a plain mean over the replica's
+# own B/R examples (`keras.ops.mean`): its gradient is R times the correct share, and so is the sum.
 
 # %%
+with mirrored.scope():
+    model = build_model()  # the initial weights again: the step above moved them
+
+
 @tf.function
 def replica_gradient_norms(x, y):
     def replica_step(x, y):
         with tf.GradientTape(persistent=True) as tape:
             error = keras.ops.square(y - model(x, training=True))
             correct = loss_fn(y, model(x, training=True))
+            averaged = tf.nn.compute_average_loss(keras.ops.mean(error, axis=-1), global_batch_size=BATCH)
             per_replica_mean = keras.ops.mean(error)
         context = tf.distribute.get_replica_context()
         norms = []
-        for loss in (correct, per_replica_mean):
+        for loss in (correct, averaged, per_replica_mean):
             grads = tape.gradient(loss, model.trainable_variables)
             local = keras.ops.sqrt(sum(keras.ops.sum(keras.ops.square(g)) for g in grads))
             reduced = context.all_reduce("sum", grads)
@@ -198,9 +204,11 @@ def replica_gradient_norms(x, y):
 
 
 norms = np.stack([t.numpy() for t in mirrored.experimental_local_results(replica_gradient_norms(*batch))]).astype("float64")
-local_ratio = norms[:, 2] / norms[:, 0]
-reduced_ratio = norms[0, 3] / norms[0, 1]
-print(f"per-replica mean / correct loss: replica gradient norms × {local_ratio}, all-reduced × {reduced_ratio:.6f}")
+average_ratio = norms[0, 3] / norms[0, 1]
+local_ratio = norms[:, 4] / norms[:, 0]
+reduced_ratio = norms[0, 5] / norms[0, 1]
+print(f"all-reduced gradient norm: Keras loss {norms[0, 1]:.4g}, compute_average_loss × {average_ratio:.6f}, "
+      f"per-replica mean × {reduced_ratio:.6f} (each replica's own gradient × {local_ratio})")
 
 # %%
 labels = ["one device", "MirroredStrategy\n(fit)", "all-reduce,\nthen clip"]
@@ -230,6 +238,7 @@ results = {
     "mirrored_vs_clip_per_replica": relative_difference(mirrored_update, clip_per_replica),
     "single_vs_clip_after_reduce": relative_difference(single_update, clip_after_reduce),
     "fixed_vs_single": relative_difference(fixed_update, single_update),
+    "compute_average_loss_factor": float(average_ratio),
     "per_replica_mean_local_factor_min": float(local_ratio.min()),
     "per_replica_mean_local_factor_max": float(local_ratio.max()),
     "per_replica_mean_reduced_factor": float(reduced_ratio),

@@ -67,12 +67,14 @@ def test_all_reduce_then_clip_gives_the_one_device_update(published, seed):
 
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
-def test_a_per_replica_mean_multiplies_the_gradient_by_the_replica_count(published, seed):
+def test_the_loss_scaling_sets_the_gradient_scale(published, seed):
     # Replica r holds b = B/R examples. A Keras loss gives (1/R)·(1/b)·Σ_{i∈r} ℓ_i = (1/B)·Σ_{i∈r} ℓ_i,
     # a mean over the replica's own examples gives (1/b)·Σ_{i∈r} ℓ_i = R·(1/B)·Σ_{i∈r} ℓ_i: R times
     # larger on every replica, so R times larger after the sum over replicas too. With R = 2 and
     # B = 32 the factors 1/R, 1/b and 1/B are powers of two, so only the summation order differs.
+    # tf.nn.compute_average_loss divides the replica's per-example losses by B itself: factor 1.
     values = published(TF, seed)
+    assert values["compute_average_loss_factor"] == pytest.approx(1.0, rel=ROUNDING)
     replicas = values["replicas"]
     assert values["per_replica_mean_local_factor_min"] == pytest.approx(replicas, rel=ROUNDING)
     assert values["per_replica_mean_local_factor_max"] == pytest.approx(replicas, rel=ROUNDING)
