@@ -194,9 +194,9 @@ def test_the_same_loss_scaled_loop_on_jax_and_pytorch_as_on_tensorflow(published
     # scaled steps (every run converges to the same constant-prediction loss, and the steps do
     # not amplify a 1e-3 difference: the bias problem is contracting). The fraction of zero
     # entries with scaling is 0 on every backend. Without scaling it is not compared: the backends
-    # round differently where gradients are subnormal (on the CPU, TensorFlow's and XLA's float16
-    # sigmoid gradient matches fl16(dy · fl16(y · fl16(1 − y))) for 99.9 % of subnormal dy, PyTorch's
-    # for 87 %: it rounds at other places), and in this network
+    # round differently where results are subnormal (a separate probe of the float16 sigmoid
+    # gradient on the CPU: TensorFlow's and XLA's match fl16(dy · fl16(y · fl16(1 − y))) for 99.9 %
+    # of subnormal dy, PyTorch's for 87 %), and in this network
     # most of the first layer's signal is subnormal, so the count of zeros differs by up to a
     # third between them; the test above bounds each from theory instead.
     reference = published(LOOP_SNIPPETS["tensorflow"], seed)
