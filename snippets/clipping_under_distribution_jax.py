@@ -132,6 +132,7 @@ fig, ax = plt.subplots(figsize=(7, 4))
 ax.bar(labels, post_clip, color=["C0", "C2", "C3"], label="‖update‖ / learning rate")
 ax.axhline(THRESHOLD, color="black", linestyle=":", label=f"global_clipnorm = {THRESHOLD:g}")
 ax.axhline(REPLICAS * THRESHOLD, color="grey", linestyle="--", label=f"{REPLICAS} × threshold (R clipped parts)")
+ax.set_ylim(0, 1.6 * REPLICAS * THRESHOLD)  # room for the legend above the bars
 ax.set_ylabel("norm of the clipped gradient applied")
 ax.set_title(f"One SGD step with global_clipnorm={THRESHOLD:g}, {REPLICAS} devices (JAX)")
 ax.legend(loc="upper left")
