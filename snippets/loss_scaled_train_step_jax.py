@@ -121,7 +121,8 @@ def train(scale):
         (_, (loss, non_trainable)), grads = grad_fn(trainable, non_trainable, optimizer_variables, x, y)
         trainable, optimizer_variables = optimizer.stateless_apply(optimizer_variables, grads, trainable)
         zero_fraction = keras.ops.mean(keras.ops.cast(grads[0] == 0, "float32"))
-        return (trainable, non_trainable, optimizer_variables), loss, zero_fraction
+        squared_norm = sum(keras.ops.sum(keras.ops.square(g)) for g in grads)
+        return (trainable, non_trainable, optimizer_variables), loss, zero_fraction, squared_norm
 
     state = (
         [v.value for v in model.trainable_variables],
@@ -130,20 +131,22 @@ def train(scale):
     )
     losses, zero_fractions = [], []
     for step in range(STEPS):
-        state, loss, zero_fraction = train_step(state, x, y)
+        state, loss, zero_fraction, squared_norm = train_step(state, x, y)
         losses.append(float(loss))
         zero_fractions.append(float(zero_fraction))
+        if step == 0:  # ‖g‖² of the first step's gradient, as stateless_apply sees it after unscaling
+            first_squared_norm = float(squared_norm) / float(optimizer.scale_loss(1.0)) ** 2 if scale else float(squared_norm)
     # The loop changed only `state`: write it back into the model and the optimizer.
     for variable, value in zip(model.trainable_variables, state[0]):
         variable.assign(value)
     for variable, value in zip(optimizer.variables, state[2]):
         variable.assign(value)
     final_loss = float(loss_fn(y, model(x)))
-    return losses, zero_fractions, final_loss, float(optimizer.scale_loss(1.0))
+    return losses, zero_fractions, final_loss, float(optimizer.scale_loss(1.0)), first_squared_norm
 
 
 runs = {name: train(scale) for name, scale in (("scale_loss", True), ("forgot scale_loss", False))}
-for name, (losses, zero_fractions, final_loss, loss_scale) in runs.items():
+for name, (losses, zero_fractions, final_loss, loss_scale, _) in runs.items():
     print(f"{name}: first kernel gradient exactly zero at step 1: {zero_fractions[0]:.3f}, "
           f"mean over {STEPS} steps: {np.mean(zero_fractions):.3f}; "
           f"loss {losses[0]:.4f} -> {final_loss:.4f}; loss scale {loss_scale:g}")
@@ -151,7 +154,7 @@ for name, (losses, zero_fractions, final_loss, loss_scale) in runs.items():
 # %%
 steps = np.arange(1, STEPS + 1)
 fig, (zero_ax, loss_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
-for name, (losses, zero_fractions, _, _) in runs.items():
+for name, (losses, zero_fractions, *_) in runs.items():
     zero_ax.plot(steps, zero_fractions, label=name)
     loss_ax.plot(steps, losses, label=name)
 zero_ax.set_title("First kernel's gradient")
@@ -182,6 +185,7 @@ results = {
     "final_loss_forgotten": forgotten[2],
     "constant_predictor_loss": constant_predictor_loss,
     "final_loss_scale": scaled[3],
+    "first_gradient_squared_norm": scaled[4],
     "scale_loss_in_scope_follows_state": scope_follows_state,
     "scale_loss_without_scope_follows_state": no_scope_follows_state,
 }

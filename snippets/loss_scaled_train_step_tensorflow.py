@@ -75,19 +75,22 @@ def train(scale):
             scaled_loss = optimizer.scale_loss(loss) if scale else loss
         grads = tape.gradient(scaled_loss, model.trainable_variables)
         optimizer.apply(grads, model.trainable_variables)
-        return loss, tf.reduce_mean(tf.cast(grads[0] == 0, tf.float32))
+        squared_norm = tf.add_n([tf.reduce_sum(tf.square(g)) for g in grads])
+        return loss, tf.reduce_mean(tf.cast(grads[0] == 0, tf.float32)), squared_norm
 
     losses, zero_fractions = [], []
     for step in range(STEPS):
-        loss, zero_fraction = train_step(x, y)
+        loss, zero_fraction, squared_norm = train_step(x, y)
         losses.append(float(loss))
         zero_fractions.append(float(zero_fraction))
+        if step == 0:  # ‖g‖² of the first step's gradient, as apply sees it after unscaling
+            first_squared_norm = float(squared_norm) / float(optimizer.scale_loss(1.0)) ** 2 if scale else float(squared_norm)
     final_loss = float(loss_fn(y, model(x)))
-    return losses, zero_fractions, final_loss, float(optimizer.scale_loss(1.0))
+    return losses, zero_fractions, final_loss, float(optimizer.scale_loss(1.0)), first_squared_norm
 
 
 runs = {name: train(scale) for name, scale in (("scale_loss", True), ("forgot scale_loss", False))}
-for name, (losses, zero_fractions, final_loss, loss_scale) in runs.items():
+for name, (losses, zero_fractions, final_loss, loss_scale, _) in runs.items():
     print(f"{name}: first kernel gradient exactly zero at step 1: {zero_fractions[0]:.3f}, "
           f"mean over {STEPS} steps: {np.mean(zero_fractions):.3f}; "
           f"loss {losses[0]:.4f} -> {final_loss:.4f}; loss scale {loss_scale:g}")
@@ -95,7 +98,7 @@ for name, (losses, zero_fractions, final_loss, loss_scale) in runs.items():
 # %%
 steps = np.arange(1, STEPS + 1)
 fig, (zero_ax, loss_ax) = plt.subplots(1, 2, figsize=(11, 4.2))
-for name, (losses, zero_fractions, _, _) in runs.items():
+for name, (losses, zero_fractions, *_) in runs.items():
     zero_ax.plot(steps, zero_fractions, label=name)
     loss_ax.plot(steps, losses, label=name)
 zero_ax.set_title("First kernel's gradient")
@@ -126,5 +129,6 @@ results = {
     "final_loss_forgotten": forgotten[2],
     "constant_predictor_loss": constant_predictor_loss,
     "final_loss_scale": scaled[3],
+    "first_gradient_squared_norm": scaled[4],
 }
 print(results)

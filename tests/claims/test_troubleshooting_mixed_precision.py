@@ -170,21 +170,23 @@ def test_custom_loop_without_scale_loss_loses_the_first_kernel_gradient_on_every
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
 @pytest.mark.parametrize("backend", _loop_backends())
 def test_custom_loop_without_scale_loss_does_not_train_on_every_backend(published, backend, seed):
-    # LossScaleOptimizer.apply divides whatever it gets by the scale: without scale_loss each step
-    # is (at most) 1/S of the correct one, so 40 steps move the weights no further than 40/S ≈ 1.2e-3
-    # of one correct step, and to first order lower the loss by 40/S of the first correct step's
-    # decrease lr·‖g‖², which the scaled run's total decrease matches up to the overshoot of a step
-    # at lr = 1 (allowed: 8×): the forgotten run's decrease is below 1 % of the scaled run's. The
-    # scaled run reaches the loss of the best constant prediction (the output bias alone is a
-    # convex 1-D problem with curvature ≤ ¼, so 40 steps at lr = 1 shrink its gap by 0.75⁴⁰ ≈ 1e-5);
-    # the sigmoid stack learns nothing more in 40 steps (within 0.01).
+    # LossScaleOptimizer.apply divides whatever it gets by the scale S = 2¹⁵: without scale_loss each
+    # step is lr·g_f/S, with g_f the float16 gradient (g with its underflowed entries set to 0). The
+    # weights then move so little (40 steps ≈ 40/S ≈ 1.2e-3 of one correct step) that the gradient
+    # stays g₀ and the loss falls to first order by 40·lr·⟨g₀, g_f⟩/S ≤ 40·lr·‖g₀‖²/S (5 % margin for
+    # float16 rounding in g_f and the float32 loss difference, ~1e-7 on a drop of ~1e-3). The
+    # output layer runs in float32 and keeps its whole gradient, and it carries most of ‖g₀‖² (the
+    # hidden layers' gradients vanish through the sigmoids), so the drop is at least half of that.
+    # The scaled run meanwhile reaches the loss of the best constant prediction: the output bias
+    # alone is a convex 1-D problem with curvature ≤ ¼, so 40 steps at lr = 1 shrink its gap by
+    # 0.75⁴⁰ ≈ 1e-5; the sigmoid stack learns nothing more in 40 steps (within 0.01).
     values = published(LOOP_SNIPPETS[backend], seed)
-    scaled_drop = values["first_loss"] - values["final_loss_scaled"]
+    predicted_drop = values["steps"] * values["learning_rate"] * values["first_gradient_squared_norm"] / LOSS_SCALE
     forgotten_drop = values["first_loss_forgotten"] - values["final_loss_forgotten"]
     assert values["first_loss"] == values["first_loss_forgotten"]  # the same start
-    assert scaled_drop > 0
-    assert abs(forgotten_drop) < 0.01 * scaled_drop
+    assert 0.5 * predicted_drop <= forgotten_drop <= 1.05 * predicted_drop
     assert abs(values["final_loss_scaled"] - values["constant_predictor_loss"]) < 0.01
+    assert values["first_loss"] - values["final_loss_scaled"] > 10 * forgotten_drop
 
 
 @pytest.mark.parametrize("seed", CLAIM_SEEDS)
@@ -197,8 +199,8 @@ def test_the_same_loss_scaled_loop_on_jax_and_pytorch_as_on_tensorflow(published
     # round differently where results are subnormal (a separate probe of the float16 sigmoid
     # gradient on the CPU: TensorFlow's and XLA's match fl16(dy · fl16(y · fl16(1 − y))) for 99.9 %
     # of subnormal dy, PyTorch's for 87 %), and in this network
-    # most of the first layer's signal is subnormal, so the count of zeros differs by up to a
-    # third between them; the test above bounds each from theory instead.
+    # most of the first layer's signal is subnormal, so PyTorch's count of zeros differs from the
+    # others' by about 0.3 (seed 0); the test above bounds each from theory instead.
     reference = published(LOOP_SNIPPETS["tensorflow"], seed)
     values = published(LOOP_SNIPPETS[backend], seed)
     assert values["backend"] == backend and reference["backend"] == "tensorflow"
@@ -217,3 +219,19 @@ def test_jax_scale_loss_needs_the_stateless_scope_inside_jit(published, seed):
     assert values["backend"] == "jax"
     assert values["scale_loss_in_scope_follows_state"] is True
     assert values["scale_loss_without_scope_follows_state"] is False
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", [pytest.param("jax", marks=pytest.mark.skipif(not backend_installed("jax"), reason="jax not installed"))])
+def test_tensorflow_and_jax_lose_the_same_share_without_scale_loss(published, backend, seed):
+    # TensorFlow and XLA round the float16 sigmoid gradient the same way (the probe above) and both
+    # accumulate float16 matmuls exactly in float32, so from the same weights they differ only where
+    # a forward value differs by a float16 ulp (fusion, summation order); that moves a subnormal
+    # gradient by at most one step 2⁻²⁴ and flips it between 0 and non-zero only next to the
+    # rounding boundary 2⁻²⁵. The same ±0.05 as between the float32 prediction and the float16
+    # count in test_unscaled_float16_gradients_flush_to_zero_as_predicted.
+    reference = published(LOOP_SNIPPETS["tensorflow"], seed)
+    values = published(LOOP_SNIPPETS[backend], seed)
+    assert values["backend"] == "jax" and reference["backend"] == "tensorflow"
+    assert values["first_step_zero_fraction_forgotten"] == pytest.approx(reference["first_step_zero_fraction_forgotten"], abs=0.05)
+    assert values["first_step_zero_fraction_forgotten"] > 0.25
