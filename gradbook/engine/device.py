@@ -47,6 +47,20 @@ def select_device(tf_config, force_cpu: bool, gpu_index: int = 0) -> str:
     return f"GPU ({details['device_name']})" if details.get("device_name") else "GPU"
 
 
+# Every worker shows its backend two CPU devices, so a data-parallel snippet (two replicas on one
+# machine) finds them, as it does run alone, where it asks for them itself before its backend starts
+# (the backends allow that only once, and a warm worker has started its backend long before). Every
+# other snippet computes on the first device, as it would with one.
+CPU_DEVICES = 2
+XLA_CPU_DEVICES_FLAG = f"--xla_force_host_platform_device_count={CPU_DEVICES}"
+
+
+def split_cpu(tf_config, count: int = CPU_DEVICES) -> None:
+    """Split TensorFlow's CPU into `count` logical devices (must run before TensorFlow starts)."""
+    cpu = tf_config.list_physical_devices("CPU")[0]
+    tf_config.set_logical_device_configuration(cpu, [tf_config.LogicalDeviceConfiguration()] * count)
+
+
 def backend_environment(backend: str, force_cpu: bool, gpu_index: int) -> dict[str, str]:
     """What a JAX or PyTorch worker's environment must say before the backend is imported.
 
@@ -60,6 +74,7 @@ def backend_environment(backend: str, force_cpu: bool, gpu_index: int) -> dict[s
         # JAX would otherwise look for a GPU plugin; XLA also grabs 75 % of GPU memory unless told.
         environment["JAX_PLATFORMS"] = "cpu" if force_cpu else ""
         environment["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
+        environment["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {XLA_CPU_DEVICES_FLAG}".strip()
     return environment
 
 

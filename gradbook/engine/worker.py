@@ -83,10 +83,11 @@ def start_backend(options) -> str:
         return torch_device_label(torch)
     import tensorflow as tf
 
-    from gradbook.engine.device import limit_threads, select_device
+    from gradbook.engine.device import limit_threads, select_device, split_cpu
 
     if options.threads:
         limit_threads(tf.config, options.threads)
+    split_cpu(tf.config)
     device = select_device(tf.config, force_cpu=options.device == "cpu", gpu_index=options.gpu_index)
     tf.config.experimental.enable_op_determinism()
     return device

@@ -11,14 +11,16 @@ class FakeTfConfig:
         self.gpus = gpus
         self.visible = None
         self.growth = {}
+        self.logical = {}
+        self.LogicalDeviceConfiguration = lambda: "logical"
+        self.set_logical_device_configuration = lambda device, logical: self.logical.__setitem__(device, logical)
         self.experimental = SimpleNamespace(
             set_memory_growth=lambda gpu, on: self.growth.__setitem__(gpu, on),
             get_device_details=lambda gpu: {"device_name": f"Fake {gpu}"},
         )
 
     def list_physical_devices(self, kind):
-        assert kind == "GPU"
-        return list(self.gpus)
+        return ["cpu0"] if kind == "CPU" else list(self.gpus)
 
     def set_visible_devices(self, devices, kind):
         assert kind == "GPU"
@@ -99,6 +101,7 @@ def test_jax_and_torch_workers_get_their_gpu_or_none_through_the_environment():
     jax_gpu = device.backend_environment("jax", force_cpu=False, gpu_index=1)
     assert jax_gpu["CUDA_VISIBLE_DEVICES"] == "1" and jax_gpu["JAX_PLATFORMS"] == ""
     assert jax_gpu["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
+    assert jax_gpu["XLA_FLAGS"].endswith("--xla_force_host_platform_device_count=2")
     jax_cpu = device.backend_environment("jax", force_cpu=True, gpu_index=1)
     assert jax_cpu["CUDA_VISIBLE_DEVICES"] == "" and jax_cpu["JAX_PLATFORMS"] == "cpu"
     assert device.backend_environment("torch", force_cpu=True, gpu_index=0) == {"CUDA_VISIBLE_DEVICES": ""}
@@ -118,3 +121,14 @@ def test_torch_label_names_the_cuda_device_or_the_cpu():
 
     assert device.torch_device_label(fake(True)) == "GPU (NVIDIA A0)"
     assert device.torch_device_label(fake(False)) == "CPU"
+
+
+def test_tensorflow_and_jax_workers_see_two_cpu_devices(monkeypatch):
+    # A data-parallel snippet needs two replicas on one machine; the backend allows setting that
+    # only before it starts, so the worker does it for every snippet.
+    config = FakeTfConfig([])
+    device.split_cpu(config)
+    assert config.logical == {"cpu0": ["logical", "logical"]}
+    monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")  # a reader's own flags are kept
+    flags = device.backend_environment("jax", force_cpu=True, gpu_index=0)["XLA_FLAGS"].split()
+    assert flags == ["--xla_dump_to=/tmp/x", "--xla_force_host_platform_device_count=2"]

@@ -198,3 +198,25 @@ def test_misses_run_side_by_side_on_the_pool_and_a_timeout_stops_only_its_worker
     assert first.values["met"] and second.values["met"] and first.values["pid"] != second.values["pid"]
     assert (first.values["n"], second.values["n"]) == (0, 1)  # results in request order
     assert runner.executed == ["meets_0", "hung", "meets_1"]
+
+
+def test_tensorflow_and_jax_workers_give_a_snippet_two_cpu_devices(throwaway, runner):
+    # A data-parallel snippet asks for two CPU devices the way a script run alone must, before its
+    # backend starts; in a warm worker the backend has started, so the worker must already show two
+    # and the snippet's own request must be accepted, not raise.
+    tensorflow = throwaway.snippet("two_devices_tensorflow", """
+        import tensorflow as tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        results = {"devices": len(tf.config.list_logical_devices("CPU")), "placed": tf.constant(1.0).device}
+    """)
+    jax = throwaway.snippet("two_devices_jax", """
+        import os
+        os.environ["KERAS_BACKEND"] = "jax"
+        os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2"
+        import jax
+        results = {"devices": jax.device_count("cpu")}
+    """)
+    values = runner.run(tensorflow).values
+    assert values["devices"] == 2 and values["placed"].endswith("CPU:0")  # everything else stays on one
+    assert runner.run(jax).values == {"devices": 2}
