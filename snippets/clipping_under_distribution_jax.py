@@ -17,13 +17,6 @@ os.environ["XLA_FLAGS"] = os.environ.get("XLA_FLAGS", "") + " --xla_force_host_p
 import jax
 
 REPLICAS = 2
-if jax.device_count("cpu") < REPLICAS:
-    # JAX already started in this process (the site's worker runs snippet after snippet), so the
-    # flag came too late: restart the backends with the device count set through JAX's config.
-    from jax.extend.backend import clear_backends
-
-    clear_backends()
-    jax.config.update("jax_num_cpu_devices", REPLICAS)
 
 import keras
 import matplotlib.pyplot as plt

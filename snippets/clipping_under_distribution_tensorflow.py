@@ -15,35 +15,13 @@ import tensorflow as tf
 
 REPLICAS = 2
 
-
-def split_cpu(count):
-    """Split the first CPU into `count` logical devices for MirroredStrategy."""
-    cpu = tf.config.list_physical_devices("CPU")[0]
-    devices = [tf.config.LogicalDeviceConfiguration()] * count
-    try:
-        tf.config.set_logical_device_configuration(cpu, devices)
-    except RuntimeError:
-        # TensorFlow already ran in this process (the site's worker runs snippet after snippet):
-        # restart its runtime, keep its thread and GPU settings, and split the CPU then.
-        from tensorflow.python.eager import context
-
-        threads = (tf.config.threading.get_intra_op_parallelism_threads(), tf.config.threading.get_inter_op_parallelism_threads())
-        visible = tf.config.get_visible_devices()
-        growth = {gpu: tf.config.experimental.get_memory_growth(gpu) for gpu in tf.config.get_visible_devices("GPU")}
-        context._reset_context()
-        tf.config.threading.set_intra_op_parallelism_threads(threads[0])
-        tf.config.threading.set_inter_op_parallelism_threads(threads[1])
-        tf.config.set_visible_devices(visible)
-        for gpu, grow in growth.items():
-            tf.config.experimental.set_memory_growth(gpu, grow)
-        tf.config.set_logical_device_configuration(cpu, devices)
-    return [device.name for device in tf.config.list_logical_devices("CPU")][:count]
-
-
-REPLICA_DEVICES = split_cpu(REPLICAS)
+# Two logical CPU devices; TensorFlow allows this only once, before its runtime starts.
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * REPLICAS)
+REPLICA_DEVICES = [device.name for device in tf.config.list_logical_devices("CPU")][:REPLICAS]
 print("replicas on", REPLICA_DEVICES)
 
-import keras  # after split_cpu: nothing before it may start TensorFlow's runtime
+import keras  # after the split: nothing before it may start TensorFlow's runtime
 
 SEED = 0
 keras.utils.set_random_seed(SEED)
