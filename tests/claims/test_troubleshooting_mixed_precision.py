@@ -140,6 +140,7 @@ LOSS_SCALE = 2.0**15  # LossScaleOptimizer's initial_scale (keras/src/optimizers
 # numbers, where a backend's different summation order or fusion moves a result by a float16 ulp
 # or two (2⁻¹¹ ≈ 4.9e-4 relative each): the losses agree to 2⁻¹⁰ ≈ 1e-3 relative.
 FLOAT16_AGREEMENT = 2.0**-10
+FLOAT16_LOSS_NOISE = 2e-5  # argued in test_custom_loop_without_scale_loss_does_not_train_on_every_backend
 
 
 def _loop_backends():
@@ -174,9 +175,13 @@ def test_custom_loop_without_scale_loss_does_not_train_on_every_backend(publishe
     # step is lr·g_f/S, with g_f the float16 gradient (g with its underflowed entries set to 0). The
     # weights then move so little (40 steps ≈ 40/S ≈ 1.2e-3 of one correct step) that the gradient
     # stays g₀ and the loss falls to first order by 40·lr·⟨g₀, g_f⟩/S ≤ 40·lr·‖g₀‖²/S (5 % margin for
-    # float16 rounding in g_f and the float32 loss difference, ~1e-7 on a drop of ~1e-3). The
-    # output layer runs in float32 and keeps its whole gradient, and it carries most of ‖g₀‖² (the
-    # hidden layers' gradients vanish through the sigmoids), so the drop is at least half of that.
+    # float16 rounding in g_f). The output layer runs in float32 and keeps its whole gradient, and
+    # it carries most of ‖g₀‖² (the hidden layers' gradients vanish through the sigmoids), so the
+    # drop is at least half of that. The loss itself is read through float16 layers: each of the
+    # 64 × 32 last hidden activations carries a rounding error up to 2⁻¹² (half an ulp in [½, 1)),
+    # weighted by |w_j|·|p − y|/64 ≈ 0.2 · 0.5/64 in the mean loss; with independent signs that is
+    # √2048 · 0.2 · 0.5 · 2⁻¹² / 64 ≈ 1.7e-5, and activations moved by the updates can round the
+    # other way, so the drop is known to FLOAT16_LOSS_NOISE = 2e-5 on top of the 5 %.
     # The scaled run meanwhile reaches the loss of the best constant prediction: the output bias
     # alone is a convex 1-D problem with curvature ≤ ¼, so 40 steps at lr = 1 shrink its gap by
     # 0.75⁴⁰ ≈ 1e-5; the sigmoid stack learns nothing more in 40 steps (within 0.01). Its first
@@ -186,7 +191,7 @@ def test_custom_loop_without_scale_loss_does_not_train_on_every_backend(publishe
     predicted_drop = values["steps"] * values["learning_rate"] * values["first_gradient_squared_norm"] / LOSS_SCALE
     forgotten_drop = values["first_loss_forgotten"] - values["final_loss_forgotten"]
     assert values["first_loss"] == values["first_loss_forgotten"]  # the same start
-    assert 0.5 * predicted_drop <= forgotten_drop <= 1.05 * predicted_drop
+    assert 0.5 * predicted_drop - FLOAT16_LOSS_NOISE <= forgotten_drop <= 1.05 * predicted_drop + FLOAT16_LOSS_NOISE
     assert abs(values["final_loss_scaled"] - values["constant_predictor_loss"]) < 0.01
     assert values["first_loss"] - values["final_loss_scaled"] > 10 * forgotten_drop
 
