@@ -106,6 +106,8 @@ for i in range(1, DEPTH + 1):
 results["global_first_step"] = history["grad_norm/global"][0]
 results["global_last_step"] = history["grad_norm/global"][-1]
 results["kernel_hidden_1_last_step"] = history["grad_norm/hidden_1"][-1]
+results[f"kernel_hidden_{DEPTH}_last_step"] = history[f"grad_norm/hidden_{DEPTH}"][-1]
+results[f"signal_hidden_{DEPTH}_last_step"] = history[f"signal/hidden_{DEPTH}"][-1]
 results["signal_hidden_1"] = history["signal/hidden_1"][0]
 results[f"signal_hidden_{DEPTH}"] = history[f"signal/hidden_{DEPTH}"][0]
 results["signal_ratio_max"] = max(first / last for first, last in zip(history["signal/hidden_1"], history[f"signal/hidden_{DEPTH}"]))

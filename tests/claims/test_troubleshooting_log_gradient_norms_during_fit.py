@@ -93,9 +93,9 @@ MONITOR_SIGNAL_RATIO = (0.04 ** ((MONITOR_DEPTH - 1) / 2) / MONITOR_BAND,
 # terms) carries a relative error ≤ 64·2⁻²⁴ ≈ 4e-6 in the worst case, sigmoid and log a few ulps, so a
 # norm at the first step differs by ≤ 18·4e-6 ≈ 7e-5; the sigmoid has no kink, so nothing flips, and
 # 20 steps of lr 0.1 feed those differences back into the weights only at the same relative size.
-# The last step's global norm is a sum that has cancelled from ≈ 0.9 to ≈ 4e-3 (the output layer
-# has fitted the labels' mean), which multiplies its relative error by ≈ 250: ≲ 2e-4 when the
-# single-operation errors are ~1e-6. 1e-3 covers both and still catches another loss, batch or layer.
+# The last step's global norm and last kernel gradient are sums over examples that have cancelled by
+# ≈ 250 (the output layer has fitted the labels' mean), which multiplies their relative error by
+# ≈ 250: ≲ 2e-4 when the single-operation errors are ~1e-6. 1e-3 covers both and still catches another loss, batch or layer.
 MONITOR_AGREEMENT = 1e-3
 
 
@@ -160,8 +160,34 @@ def test_monitor_logs_the_same_norms_on_jax_and_pytorch_as_on_tensorflow(publish
     values = published(MONITOR_SNIPPETS[backend], seed)
     assert values["backend"] == backend and reference["backend"] == "tensorflow"
     keys = [f"kernel_hidden_{layer}" for layer in range(1, MONITOR_DEPTH + 1)]
-    keys += ["global_first_step", "global_last_step", "kernel_hidden_1_last_step", "signal_hidden_1",
-             f"signal_hidden_{MONITOR_DEPTH}", "first_loss", "last_loss"]
+    keys += ["global_first_step", "global_last_step", "kernel_hidden_1_last_step", f"kernel_hidden_{MONITOR_DEPTH}_last_step",
+             f"signal_hidden_{MONITOR_DEPTH}_last_step", "signal_hidden_1", f"signal_hidden_{MONITOR_DEPTH}", "first_loss",
+             "last_loss"]
     for key in keys:
         assert values[key] == pytest.approx(reference[key], rel=MONITOR_AGREEMENT), key
     assert values["last_loss"] < values["first_loss"]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _monitor_backends())
+def test_monitor_last_kernel_gradient_cancels_while_its_signal_stays_on_every_backend(published, backend, seed):
+    # Per example, the backward signal at the last hidden layer is (p − y)·w_out·σ′(a): the outputs
+    # start and stay near ½ (the last hidden layer's input is nearly the same for every example, see
+    # below), so |p − y| ≈ ½ for every example throughout, and 20 steps of lr 0.1 barely move w_out:
+    # the signal stays within a factor 2. The kernel gradient is Σ_b h₇,bᵀ δ_b = h̄₇ᵀ Σ_b δ_b plus the
+    # examples' deviations from h̄₇. Forward differences between examples shrink through layers 2…7 by
+    # the same per-layer factor √χ ≤ 0.26 as the backward signal (the same Jacobians): ≤ 0.26⁶ ≈ 3e-4.
+    # And Σ_b δ_b ∝ Σ_b (p_b − y_b), which gradient descent drives to 0: the output bias and the output
+    # kernel acting on h̄₇ (‖h̄₇‖² ≈ 32·¼) form a logit step of ≈ 0.1·(1 + 8) times the gradient, with
+    # curvature p(1 − p) ≈ ¼, a contraction of ≈ 0.75 per step: 0.75²⁰ ≈ 3e-3 after 20 steps. At least
+    # 10× is the page's "fallen", with a factor 30 to spare.
+    # The signal's size itself: with a sigmoid output and binary cross-entropy averaged over B = 64
+    # examples, ∂L/∂h₈,b = (p_b − y_b)/B · w_out, so its norm over the batch is rms(p − y)·‖w_out‖/√B.
+    # w_out is Glorot uniform over (32, 1): ‖w_out‖² ≈ 32·(6/33)/3 ≈ 1.94 with relative std √(0.8/32)
+    # ≈ 0.16, so ‖w_out‖ ∈ [1.0, 1.8] at 3σ; rms(p − y) lies in [0.1, 0.9] (logits of std ≈ 0.8 at the
+    # start) and near √(ȳ(1 − ȳ)) ≤ ½ once p fits the labels' mean. Hence ‖∂L/∂h₈‖ ∈ [0.0125, 0.2].
+    values = published(MONITOR_SNIPPETS[backend], seed)
+    assert 0.0125 <= values[f"signal_hidden_{MONITOR_DEPTH}"] <= 0.2
+    assert 0.0125 <= values[f"signal_hidden_{MONITOR_DEPTH}_last_step"] <= 0.2
+    assert values[f"kernel_hidden_{MONITOR_DEPTH}_last_step"] < values[f"kernel_hidden_{MONITOR_DEPTH}"] / 10
+    assert 0.5 <= values[f"signal_hidden_{MONITOR_DEPTH}_last_step"] / values[f"signal_hidden_{MONITOR_DEPTH}"] <= 2
