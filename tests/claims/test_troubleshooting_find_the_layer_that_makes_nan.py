@@ -85,12 +85,13 @@ def test_backward_walk_finds_the_where_power_layer_on_every_backend(published, b
 @pytest.mark.parametrize("backend", _walk_backends()[1:])
 def test_every_backend_names_the_same_layers_as_tensorflow(published, backend, seed):
     # Same NumPy-drawn weights and data: the faults sit at the same entries on every backend, so
-    # the layer indices must agree exactly, and with the TensorFlow snippet of the page above.
+    # the layer indices must agree exactly, with each other, with the planted position (the third
+    # layer, index 2) and with the TensorFlow snippet of the page above.
     reference = published(WALK_SNIPPETS["tensorflow"], seed)
     values = published(WALK_SNIPPETS[backend], seed)
     assert reference["backend"] == "tensorflow" and values["backend"] == backend
-    assert values["log_forward_first_bad_index"] == reference["log_forward_first_bad_index"]
-    assert values["root_backward_first_bad_index"] == reference["root_backward_first_bad_index"]
+    assert values["log_forward_first_bad_index"] == reference["log_forward_first_bad_index"] == 2
+    assert values["root_backward_first_bad_index"] == reference["root_backward_first_bad_index"] == 2
     assert reference["log_forward_first_bad"] == published("find_nan_layer", seed)["first_bad_layer"]
 
 
@@ -100,6 +101,8 @@ def test_detect_anomaly_names_the_power_backward_function(published, seed):
     # power's backward, not a Keras layer name. keras.ops.power converts the exponent to a tensor
     # (keras/src/backend/torch/numpy.py), so torch.pow(Tensor, Tensor) runs and its backward is
     # PowBackward1 (PowBackward0 is pow with a Python-number exponent).
+    # It raised in the backward pass of a model whose forward pass was finite everywhere.
     values = published(WALK_SNIPPETS["torch"], seed)
     assert values["backend"] == "torch"
     assert values["detect_anomaly_function"] == "PowBackward1"
+    assert values["root_forward_all_finite"]
