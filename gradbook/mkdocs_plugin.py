@@ -15,7 +15,7 @@ from pathlib import Path
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
@@ -33,6 +33,7 @@ from gradbook.engine.unexpanded import unexpanded_references
 from gradbook.engine.atomic_write import write_atomically
 from gradbook.jupyter_cache import discard_unreadable_entries
 from gradbook.notebook_page import slim_notebook_page
+from gradbook.page_cache import PageCache
 
 log = logging.getLogger("mkdocs.plugins.gradbook")
 
@@ -197,6 +198,26 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         for entry in discard_unreadable_entries(Path(jupyter.config["cache_dir"])):
             log.info(f"gradbook: unreadable mkdocs-jupyter cache entry {entry} removed; its notebook page is rendered again")
 
+    def on_nav(self, nav, config, files):
+        # Every plugin has added its files by now: the page URLs that relative links resolve against.
+        self.pages = PageCache(self.project_root / self.config.cache_dir / "pages", config.config_file_path, files)
+        return nav
+
+    def on_pre_page(self, page, config, files):
+        if page.file.src_uri.endswith(".md"):  # notebook pages are rendered by mkdocs-jupyter
+            render = page.render
+            page.render = lambda config, files: self.pages.convert(page, render, config, files)
+        return page
+
+    @event_priority(50)  # before Material's search plugin indexes the page
+    def on_page_context(self, context, page, config, nav):
+        search = config.plugins.get("material/search")
+        index = getattr(search, "search_index", None)
+        if index is not None and "add_entry_from_context" not in vars(index):  # once per build
+            add_entry = index.add_entry_from_context
+            index.add_entry_from_context = lambda page: self.pages.index(page, add_entry, index.entries)
+        return context
+
     def on_page_markdown(self, markdown, page, config, files):
         markdown = drop_unavailable_tabs(markdown, set(self.unavailable))
         expanded = expand_page(markdown, page.file.src_uri, self.snippets, self.outcomes)
@@ -229,6 +250,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def on_post_build(self, config):
         if not self.serving:  # a serve session keeps them: its background runs may still ask
             self.rendered.forget_unused()
+            self.pages.forget_unused()
+        log.info(f"gradbook: {self.pages.hits} pages reused, {self.pages.misses} converted")
         for name in sorted(set(self.snippets) - self.embedded):
             log.warning(f"gradbook: {self.config.snippets_dir}/{name}.py is not embedded by any page; add '@snippet {name}' to one")
 
