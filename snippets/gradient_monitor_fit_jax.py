@@ -35,21 +35,27 @@ def norm(tensor):
 
 
 class GradientNormLogging(keras.Sequential):
-    def loss_with_nudges(self, trainable_variables, nudges, x, y, sample_weight):
+    def loss_with_nudges(self, trainable_variables, nudges, non_trainable_variables, metrics_variables, x, y, sample_weight):
         # The forward pass layer by layer with stateless_call (Dense has no non-trainable variables).
         h, remaining = x, list(trainable_variables)
         for layer, nudge in zip(self.layers, nudges):
             count = len(layer.trainable_variables)
             h, _ = layer.stateless_call(remaining[:count], [], h, training=True)
             h, remaining = h + nudge, remaining[count:]
-        return self.compute_loss(x=x, y=y, y_pred=h, sample_weight=sample_weight)
+        # stateless_compute_loss, as Keras's own JAX train_step: it evaluates any regularization
+        # losses on these trainable_variables and returns the metrics variables it updated.
+        loss, (_, _, metrics_variables) = self.stateless_compute_loss(
+            trainable_variables, non_trainable_variables, metrics_variables,
+            x=x, y=y, y_pred=h, sample_weight=sample_weight, training=True)
+        return loss, metrics_variables
 
     def train_step(self, state, data):
         trainable_variables, non_trainable_variables, optimizer_variables, metrics_variables = state
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         nudges = [keras.ops.zeros((x.shape[0], layer.units)) for layer in self.layers]
-        loss, (gradients, signals) = jax.value_and_grad(self.loss_with_nudges, argnums=(0, 1))(
-            trainable_variables, nudges, x, y, sample_weight)
+        (loss, metrics_variables), (gradients, signals) = jax.value_and_grad(
+            self.loss_with_nudges, argnums=(0, 1), has_aux=True)(
+            trainable_variables, nudges, non_trainable_variables, metrics_variables, x, y, sample_weight)
         trainable_variables, optimizer_variables = self.optimizer.stateless_apply(
             optimizer_variables, gradients, trainable_variables)
         logs = {"loss": loss, "grad_norm/global": norm(keras.ops.concatenate([keras.ops.ravel(g) for g in gradients]))}
