@@ -48,14 +48,15 @@ def backward_signal_by_lag(activation):
     rnn = keras.layers.SimpleRNN(UNITS, activation=activation)
     rnn.build((None, STEPS, UNITS))
     rnn.set_weights(weights[activation])
-    inputs, r = torch.from_numpy(x), torch.from_numpy(readout)
-    states, state = [], torch.zeros((BATCH, UNITS))
+    # keras.ops puts the tensors on the device Keras computes on (a GPU if there is one).
+    inputs, r = keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(readout)
+    states, state = [], keras.ops.zeros((BATCH, UNITS))
     for step in range(STEPS):
         state, _ = rnn.cell(inputs[:, step], [state])
         states.append(state)
     loss = torch.mean(state @ r)
     signals = torch.autograd.grad(loss, states)
-    return np.array([np.linalg.norm(s.detach().numpy().astype("float64")) for s in signals])[::-1]  # index = lag
+    return np.array([np.linalg.norm(keras.ops.convert_to_numpy(s).astype("float64")) for s in signals])[::-1]  # index = lag
 
 
 norms = {activation: backward_signal_by_lag(activation) for activation in INPUT_GAIN}
