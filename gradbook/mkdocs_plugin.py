@@ -231,6 +231,10 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         elif page.file.src_uri in {notebook_uri(name) for name in self.snippets}:
             # An executed notebook repeats its page's code and output: keep it out of search results.
             page.meta["search"] = {"exclude": True}
+            # Slimmed here, before the search plugin and the theme each pass over the page's content:
+            # its inlined stylesheets (about 600 KB a page) made notebook pages the slowest part of
+            # a rebuild. on_post_page still slims whatever the theme adds around it.
+            return self._slim_notebook(html, page, config)
         return html
 
     def _warn(self, problems, page, config) -> None:
@@ -240,7 +244,10 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def on_post_page(self, output, page, config):
         if page.file.src_uri not in {notebook_uri(name) for name in self.snippets}:
             return output
-        html, stylesheets = slim_notebook_page(output, page.url)
+        return self._slim_notebook(output, page, config)
+
+    def _slim_notebook(self, html, page, config) -> str:
+        html, stylesheets = slim_notebook_page(html, page.url)
         for path, css in stylesheets.items():
             target = Path(config.site_dir) / path
             if not target.exists():
