@@ -15,6 +15,8 @@ Accelerator: None
 
 # %%
 import os
+import re
+import traceback
 
 os.environ["KERAS_BACKEND"] = "jax"  # before the first `import keras`
 
@@ -117,6 +119,34 @@ for name, model in (("log", log_model), ("root", root_model)):
           f"input gradient is non-finite: {backward}")
     print("  output finite:", forward_finite, "\n  gradient finite (input, then each output):", backward_finite)
 
+# %% [markdown]
+# JAX's own check: with `jax_debug_nans` on, JAX checks every operation's output and raises
+# `FloatingPointError` at the first NaN (a `jax.jit` function is checked on its output, and
+# re-run un-compiled to find the operation). Run the root model's walk with it on, through the
+# context manager `jax.debug_nans(True)`: it stops at an operation, named by its JAX primitive,
+# and the traceback says where that operation was called. The same walk after
+# `jax.config.update("jax_debug_nans", True)` is recorded too.
+
+# %%
+def run_with_nan_check(walk):
+    try:
+        walk()
+        return "", []
+    except FloatingPointError as error:
+        return str(error), [frame.name for frame in traceback.extract_tb(error.__traceback__)]
+
+
+with jax.debug_nans(True):
+    debug_nans_error, debug_nans_frames = run_with_nan_check(lambda: first_nonfinite(root_model, x, y))
+debug_nans_primitive = re.search(r"encountered in (\w+)", debug_nans_error).group(1) if debug_nans_error else ""
+print("jax.debug_nans(True):", debug_nans_error.strip() or "no error")
+print("raised under:", " -> ".join(name for name in debug_nans_frames if name != "<module>"))
+
+jax.config.update("jax_debug_nans", True)
+config_error, _ = run_with_nan_check(lambda: first_nonfinite(root_model, x, y))
+jax.config.update("jax_debug_nans", False)
+print('jax.config.update("jax_debug_nans", True):', config_error.strip() or "no error")
+
 # %%
 results = {
     "backend": keras.backend.backend(),
@@ -130,5 +160,10 @@ results = {
     "root_backward_first_bad": report["root"][1] or "",
     "root_backward_first_bad_index": [layer.name for layer in root_model.layers].index(report["root"][1]) if report["root"][1] else -1,
     "root_gradients_after_planted_finite": all(report["root"][3][3:]),
+    "debug_nans_primitive": debug_nans_primitive,
+    # Raised in the forward pass, inside the layer's call (Keras names the layer class in the message).
+    "debug_nans_in_layer_call": "call" in debug_nans_frames,
+    "debug_nans_names_layer_class": "RootFeatures.call()" in debug_nans_error,
+    "debug_nans_config_update_raised": bool(config_error),
 }
 print(results)
