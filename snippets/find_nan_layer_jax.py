@@ -139,7 +139,8 @@ def run_with_nan_check(walk):
 with jax.debug_nans(True):
     debug_nans_error, debug_nans_frames = run_with_nan_check(lambda: first_nonfinite(root_model, x, y))
 debug_nans_primitive = re.search(r"encountered in (\w+)", debug_nans_error).group(1) if debug_nans_error else ""
-print("jax.debug_nans(True):", debug_nans_error.strip() or "no error")
+message = re.sub(r"\x1b\[[0-9;]*m", "", debug_nans_error)  # Keras's message carries terminal bold
+print("jax.debug_nans(True):", " / ".join(line for line in message.splitlines()[:3] if line.strip()) or "no error")
 print("raised under:", " -> ".join(name for name in debug_nans_frames if name != "<module>"))
 
 jax.config.update("jax_debug_nans", True)
