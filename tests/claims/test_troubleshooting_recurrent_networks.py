@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from gradbook.engine.backends import backend_installed
 from tests.conftest import CLAIM_SEEDS
 
 LAG = 30
@@ -70,4 +71,86 @@ def test_both_curves_decay_more_slowly_than_the_bare_gate(published, seed):
     kept_with_bias_1 = values["forget_bias_true_per_step"]
     assert 0.5 < kept_with_bias_0 < kept_with_bias_1 < 1
     assert sigmoid(1) < kept_with_bias_1
+    assert kept_with_bias_1 / kept_with_bias_0 < sigmoid(1) / sigmoid(0)
+
+
+# The probe on every backend (lstm_lag_probe_*): a 16-unit LSTM on 40 steps of 8 features, batch 32, the
+# kernel (Glorot-uniform, limit √(6/72)), the orthogonal recurrent kernel and the inputs drawn with NumPy from
+# the seed, the bias zero except the forget gate's slice, 1 or 0. L = sum of h_T; each value is a quotient
+# ‖∂L/∂x_{T−k}‖ / ‖∂L/∂x_T‖, a root of one, or the absolute ‖∂L/∂x_T‖.
+LSTM_PROBE_SNIPPETS = {backend: f"lstm_lag_probe_{backend}" for backend in ("tensorflow", "jax", "torch")}
+LSTM_PROBE_LAGS = (10, 20, 30)
+# Same network, same inputs: the backends differ only in float32 rounding and in the last ulps of their
+# sigmoid and tanh. Each gate pre-activation is a 24-term dot product (8 inputs + 16 recurrent units):
+# ≤ 24·2⁻²⁴ ≈ 1.4e-6 relative in the worst case. The forward pass (40 steps) damps state errors (f < 1),
+# and the backward pass to lag 30 is 30 Jacobian products of the same size, so one norm is off by at most
+# ~(40 + 30)·2·1.4e-6 ≈ 2e-4; a quotient of two norms 4e-4, the bias-1/bias-0 quotient of two ratios 8e-4.
+# Rounding errors of random sign add like a random walk, so typically √70-fold less. 1e-3 holds the worst
+# case, and another weight, input, bias slice or loss moves these values by whole factors.
+LSTM_PROBE_AGREEMENT = 1e-3
+# With forget bias 0 the pre-activation z_f = W_f x + U_f h is symmetric about 0 with std ≈ √(8·limit²/3) ≈ 0.47
+# (the recurrent term is small: |h| ≲ 0.15), so the forget gates keep E[f] = σ(0) = ½ per step and, as a root
+# mean square over units and examples, √E[f²] ≈ √(¼ + (σ′(0)·0.47)²) ≈ 0.515. The path through the hidden state
+# adds per step o·tanh′(c)·‖U‖·‖∂z/∂c‖ ≤ ½·1·1·½ ≈ ¼ (o ≈ ½; ‖U‖ = 1, orthonormal rows; ∂z/∂c is dominated by the
+# candidate's i·(1 − g²) ≤ ½, the σ′ terms ¼·g and ¼·c add ≲ 0.01). Fully aligned with the cell path that
+# gives at most 0.515 + 0.26 ≈ 0.78 at bias 0 and √E[f²] + 0.26 ≈ 0.73 + 0.26 ≈ 0.99 at bias 1; added in
+# quadrature (a random direction), ≈ 0.57 and ≈ 0.77.
+BIAS_0_PER_STEP_BOUNDS = (sigmoid(0), 0.8)
+
+
+def _lstm_probe_backends(include_tensorflow: bool = True) -> list:
+    return [
+        pytest.param(backend, marks=pytest.mark.skipif(not backend_installed(backend), reason=f"{backend} not installed"))
+        for backend in LSTM_PROBE_SNIPPETS
+        if include_tensorflow or backend != "tensorflow"
+    ]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _lstm_probe_backends(include_tensorflow=False))
+def test_lstm_probe_measures_the_same_signal_on_jax_and_pytorch_as_on_tensorflow(published, backend, seed):
+    # The page: "the three agree to float32 rounding". Every published number within LSTM_PROBE_AGREEMENT
+    # (argued above). The reference must itself sit inside the theory's band, so that two equally corrupted
+    # backends cannot agree their way through.
+    reference = published(LSTM_PROBE_SNIPPETS["tensorflow"], seed)
+    values = published(LSTM_PROBE_SNIPPETS[backend], seed)
+    assert values["backend"] == backend and reference["backend"] == "tensorflow"
+    keys = [key for key, value in reference.items() if key != "backend"]
+    assert len(keys) >= 2 * (len(LSTM_PROBE_LAGS) + 2)
+    for key in keys:
+        assert values[key] == pytest.approx(reference[key], rel=LSTM_PROBE_AGREEMENT), key
+    assert BIAS_0_PER_STEP_BOUNDS[0] < reference["bias_0_per_step"] < BIAS_0_PER_STEP_BOUNDS[1]
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _lstm_probe_backends())
+def test_lstm_probe_forget_bias_1_keeps_more_but_both_decay_on_every_backend(published, backend, seed):
+    # Raising every forget gate's bias from 0 to 1 raises every gate (σ is increasing) and so every product of
+    # gates along the cell path: at each lag the bias-1 ratio exceeds the bias-0 one, and the gap widens with
+    # the lag. Both decay: per step they keep less than 1 (bound above, 0.99 at bias 1), so the ratio at lag
+    # 10 and beyond is < 1. The gap is at most the cell path's (σ(1)/σ(0))^lag (the hidden path adds about
+    # the same ¼ to both, which dilutes the quotient, and σ is concave above 0, Jensen).
+    values = published(LSTM_PROBE_SNIPPETS[backend], seed)
+    assert values["backend"] == backend
+    assert values["lag"] == LSTM_PROBE_LAGS[-1]
+    gaps = []
+    for lag in LSTM_PROBE_LAGS:
+        bias_1, bias_0 = values[f"bias_1_ratio_lag_{lag}"], values[f"bias_0_ratio_lag_{lag}"]
+        assert 0 < bias_0 < bias_1 < 1, lag
+        gaps.append(bias_1 / bias_0)
+    assert 1 < gaps[0] < gaps[1] < gaps[2] < (sigmoid(1) / sigmoid(0)) ** LSTM_PROBE_LAGS[-1]
+    assert values["bias_1_over_bias_0_at_lag"] == pytest.approx(gaps[-1], rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+@pytest.mark.parametrize("backend", _lstm_probe_backends())
+def test_lstm_probe_per_step_retention_between_the_cell_path_bounds_on_every_backend(published, backend, seed):
+    # The page: with bias 0 each step keeps more than the cell path's mean gate ½ and less than the cell and
+    # hidden paths fully aligned (≈ 0.78, bound 0.8; derivation above); with bias 1 more than with bias 0 but
+    # less than 1, and by less than the bare gates' σ(1)/σ(0) ≈ 1.46 (the ¼ of the hidden path, the same at both
+    # biases, dilutes it: ≈ 0.77/0.57 ≈ 1.35 in quadrature).
+    values = published(LSTM_PROBE_SNIPPETS[backend], seed)
+    kept_with_bias_0, kept_with_bias_1 = values["bias_0_per_step"], values["bias_1_per_step"]
+    assert BIAS_0_PER_STEP_BOUNDS[0] < kept_with_bias_0 < BIAS_0_PER_STEP_BOUNDS[1]
+    assert kept_with_bias_0 < kept_with_bias_1 < 1
     assert kept_with_bias_1 / kept_with_bias_0 < sigmoid(1) / sigmoid(0)
