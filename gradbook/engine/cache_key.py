@@ -29,9 +29,20 @@ class RunEnvironment:
     device_kind: str
 
 
+NOT_INSTALLED = "not installed"
+
+
 def installed_versions(packages=KEYED_PACKAGES) -> dict[str, str]:
-    # Read from package metadata, so computing keys never imports TensorFlow.
-    return {name: metadata.version(name) for name in packages}
+    # Read from package metadata, so computing keys never imports TensorFlow. A machine without
+    # TensorFlow (a GPU box with only JAX and PyTorch) still keys and runs those backends' snippets.
+    return {name: _version_or_absent(name) for name in packages}
+
+
+def _version_or_absent(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return NOT_INSTALLED
 
 
 # The engine modules whose code shapes what a run records (how a snippet is executed, isolated and

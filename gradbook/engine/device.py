@@ -103,7 +103,9 @@ def expected_device_kind(force_cpu: bool) -> str:
 
 
 def _gpu_count() -> int:
-    installed = len(glob.glob("/proc/driver/nvidia/gpus/*"))
+    # The driver lists its GPUs under /proc; a sandboxed kernel (gVisor) may show only the device
+    # nodes /dev/nvidia0, /dev/nvidia1, ... (not /dev/nvidiactl or /dev/nvidia-uvm).
+    installed = len(glob.glob("/proc/driver/nvidia/gpus/*")) or len(glob.glob("/dev/nvidia[0-9]*"))
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     if visible is None:
         return installed

@@ -7,6 +7,7 @@ asked for together (`run_many`, `run_all`) run side by side, one per worker.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -21,6 +22,17 @@ from gradbook.engine.worker_process import WorkerProcess, WorkerStartupError
 
 DEFAULT_TIMEOUT = 180.0
 DEFAULT_MEMORY_LIMIT_MIB = 8192  # per snippet, beyond the warm worker's own footprint
+WORKERS_VARIABLE = "GRADBOOK_WORKERS"
+
+
+def workers_from_environment() -> int | None:
+    """GRADBOOK_WORKERS=N: N workers per backend, e.g. several sharing one GPU for small snippets."""
+    setting = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if not setting:
+        return None
+    if not setting.isdigit() or int(setting) < 1:
+        raise ValueError(f"{WORKERS_VARIABLE} must be a positive whole number, not {setting!r}")
+    return int(setting)
 
 
 class SnippetRunner:
@@ -40,8 +52,8 @@ class SnippetRunner:
         self.force_cpu = force_cpu
         self.report = report
         self.cache = SnippetCache(Path(cache_dir), self.project_root, warn=lambda text: report(f"warning: {text}"))
-        # `workers` overrides the machine's count (one per core, or one per GPU).
-        self._slots = worker_slots(force_cpu, count=workers)
+        # `workers` (or GRADBOOK_WORKERS) overrides the machine's count (one per core, or one per GPU).
+        self._slots = worker_slots(force_cpu, count=workers or workers_from_environment())
         self._memory_limit_mib = memory_limit_mib
         # One pool per Keras backend (a process cannot switch); JAX and torch pools start on first use.
         self.pools = {DEFAULT_BACKEND: self._new_pool(DEFAULT_BACKEND)}

@@ -57,3 +57,11 @@ def test_every_engine_module_is_classified_as_shaping_results_or_not():
     shaping, other = set(cache_key.RESULT_SHAPING_MODULES), set(cache_key.NOT_RESULT_SHAPING_MODULES)
     assert shaping & other == set()
     assert modules == shaping | other
+
+
+def test_a_package_that_is_not_installed_keys_as_absent_instead_of_crashing():
+    # The GPU machine here has JAX and PyTorch but no TensorFlow: its JAX and torch runs must still
+    # get keys, and a later install of the package must change them.
+    versions = installed_versions(("numpy", "no-such-package-gradbook"))
+    assert versions["no-such-package-gradbook"] == "not installed"
+    assert versions["numpy"][0].isdigit()

@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+import pytest
+
 from gradbook.engine import device
 from gradbook.engine.device import cpu_forced, expected_device_kind, select_device
 
@@ -68,6 +70,16 @@ def test_expected_kind_follows_driver_presence(monkeypatch):
 
 
 
+def test_gpus_are_counted_from_device_nodes_where_proc_does_not_list_them(monkeypatch):
+    # gVisor shows /dev/nvidia0 but no /proc/driver/nvidia; nvidiactl and nvidia-uvm are not GPUs.
+    nodes = {"/proc/driver/nvidia/gpus/*": [], "/dev/nvidia[0-9]*": ["/dev/nvidia0", "/dev/nvidia1"]}
+    monkeypatch.setattr(device.glob, "glob", lambda pattern: nodes[pattern])
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert len(device.worker_slots(force_cpu=False, cores=16)) == 2
+    nodes["/dev/nvidia[0-9]*"] = []
+    assert expected_device_kind(force_cpu=False) == "cpu"
+
+
 def test_worker_slots_one_per_core_sharing_the_cores_or_one_per_gpu():
     assert device.worker_slots(force_cpu=False, cores=2, gpus=0) == [device.WorkerSlot(0, 1), device.WorkerSlot(0, 1)]
     assert device.worker_slots(force_cpu=False, cores=16, gpus=2) == [device.WorkerSlot(0, 8), device.WorkerSlot(1, 8)]
@@ -132,3 +144,18 @@ def test_tensorflow_and_jax_workers_see_two_cpu_devices(monkeypatch):
     monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")  # a reader's own flags are kept
     flags = device.backend_environment("jax", force_cpu=True, gpu_index=0)["XLA_FLAGS"].split()
     assert flags == ["--xla_dump_to=/tmp/x", "--xla_force_host_platform_device_count=2"]
+
+
+def test_gradbook_workers_sets_the_pool_size_and_rejects_nonsense(monkeypatch, tmp_path):
+    from gradbook.engine.runner import SnippetRunner, workers_from_environment
+
+    monkeypatch.delenv("GRADBOOK_WORKERS", raising=False)
+    assert workers_from_environment() is None
+    monkeypatch.setenv("GRADBOOK_WORKERS", "3")
+    runner = SnippetRunner(tmp_path, tmp_path / "cache", report=lambda text: None)  # workers start lazily
+    assert len(runner.pool.workers) == 3
+    assert len(SnippetRunner(tmp_path, tmp_path / "cache", workers=1, report=lambda text: None).pool.workers) == 1
+    for nonsense in ("0", "-2", "four"):
+        monkeypatch.setenv("GRADBOOK_WORKERS", nonsense)
+        with pytest.raises(ValueError, match="GRADBOOK_WORKERS must be a positive whole number"):
+            workers_from_environment()
