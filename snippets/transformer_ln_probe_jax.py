@@ -59,7 +59,7 @@ def build_stack():
                  "ffn_in": keras.layers.Dense(FFN, activation="relu"),
                  "ffn_out": keras.layers.Dense(WIDTH),
                  "ln_ffn": keras.layers.LayerNormalization()}
-        block["attention"](x, x)
+        block["attention"].build((None, SEQ, WIDTH), (None, SEQ, WIDTH))
         block["ffn_in"].build((None, SEQ, WIDTH))
         block["ffn_out"].build((None, SEQ, FFN))
         for norm in ("ln_attention", "ln_ffn"):
@@ -112,7 +112,8 @@ def probe(placement):
         return loss_of_top(h, final_norm, placement), streams
 
     nudges = jnp.zeros((BLOCKS, BATCH, SEQ, WIDTH))
-    (loss, streams), (kernel_grads, signals) = jax.value_and_grad(loss_of, argnums=(0, 1), has_aux=True)(kernels, nudges)
+    gradient_of = jax.jit(jax.value_and_grad(loss_of, argnums=(0, 1), has_aux=True))
+    (loss, streams), (kernel_grads, signals) = gradient_of(kernels, nudges)
     norm = lambda t: float(np.linalg.norm(np.asarray(t, "float64")))  # noqa: E731
     rms = [float(np.sqrt(np.mean(np.asarray(s, "float64") ** 2))) for s in streams]
     return {"signal": np.array([norm(s) for s in signals]), "kernel": np.array([norm(g) for g in kernel_grads]),

@@ -58,7 +58,7 @@ def build_stack():
                  "ffn_in": keras.layers.Dense(FFN, activation="relu"),
                  "ffn_out": keras.layers.Dense(WIDTH),
                  "ln_ffn": keras.layers.LayerNormalization()}
-        block["attention"](x, x)
+        block["attention"].build((None, SEQ, WIDTH), (None, SEQ, WIDTH))
         block["ffn_in"].build((None, SEQ, WIDTH))
         block["ffn_out"].build((None, SEQ, FFN))
         for norm in ("ln_attention", "ln_ffn"):
