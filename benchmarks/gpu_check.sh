@@ -20,9 +20,12 @@ export NO_MKDOCS_2_WARNING=1 PYTHONUNBUFFERED=1
 nvidia-smi -L 2>/dev/null | head -4 || fail "no NVIDIA GPU visible (nvidia-smi failed)" 2
 echo "GPU nodes the engine counts: /proc: $(ls /proc/driver/nvidia/gpus 2>/dev/null | wc -l), /dev: $(ls /dev/nvidia[0-9]* 2>/dev/null | wc -l)"
 work=$(mktemp -d)
+elapsed() { awk -v start="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - start }'; }
 # Cold runs need an empty cache: keep the developer's own cache aside and put it back at the end.
 [ -d .cache ] && mv .cache "$work/cache-aside"
-trap 'rm -rf .cache; [ -d "$work/cache-aside" ] && mv "$work/cache-aside" .cache' EXIT
+# GPU_CHECK_LOGS=folder keeps every log (the builds', the runs', the claim tests') for a later look.
+trap 'rm -rf .cache; [ -d "$work/cache-aside" ] && mv "$work/cache-aside" .cache
+      [ -n "${GPU_CHECK_LOGS:-}" ] && mkdir -p "$GPU_CHECK_LOGS" && cp "$work"/*.log "$GPU_CHECK_LOGS"/' EXIT
 
 if [ -n "${GPU_CHECK_WHEELS:-}" ]; then
   python=$(command -v python3) || fail "no python3"
@@ -51,7 +54,7 @@ if "$python" -c "import tensorflow" 2>/dev/null; then
     local started=$(date +%s.%N)
     env "$@" "$python" -m mkdocs build --strict -d "$work/$label" >"$work/$label.log" 2>&1 \
       || { tail -30 "$work/$label.log"; fail "the strict $label build failed"; }
-    echo "$(date +%s.%N) - $started" | bc
+    elapsed "$started"
   }
   gpu_seconds=$(cold_build gpu)
   figures=$(grep -rho 'Ran on [^<]* with [A-Za-z]*' "$work/gpu" --include=index.html | sort | uniq -c)
@@ -81,7 +84,7 @@ timed_run() {  # $1: label, then gradbook run arguments; log in $work/$label.log
   local started=$(date +%s.%N)
   "$python" -m gradbook.cli run $names "$@" >"$work/$label.json" 2>"$work/$label.log"
   local status=$?
-  echo "$(date +%s.%N) - $started" | bc
+  elapsed "$started"
   return $status
 }
 summed() { grep -o 'ran in [0-9.]* s' "$1" | awk '{s += $3} END {printf "%.0f", s}'; }
@@ -93,7 +96,7 @@ grep -q 'ran in .* on GPU' "$work/gpu.log" || fail "no run names the GPU"
 
 # The claim tests about these snippets, seeds 0 (cached above), 1 and 2, on the same GPU workers.
 # Tests that compare with a TensorFlow tab skip here (TensorFlow is absent); CI runs them all.
-"$python" -m pytest ${GPU_CHECK_CLAIMS:-tests/claims} -q -p no:cacheprovider -k "jax or torch" -rs 2>&1 | tee "$work/claims.log" | tail -15
+"$python" -m pytest ${GPU_CHECK_CLAIMS:-tests/claims} -q -p no:cacheprovider -k "jax or torch" -rfs 2>&1 | tee "$work/claims.log" | grep -v '^[0-9.]*s \(call\|setup\|teardown\)' | tail -25
 claims_status=${PIPESTATUS[0]}
 echo "devices recorded by every run in the cache: $("$python" -c '
 import collections, json, pathlib

@@ -28,7 +28,8 @@ def project_runner():
 
 @pytest.fixture(scope="session")
 def published(project_runner):
-    """published(name, seed) -> the values a project snippet publishes when run with that seed."""
+    """published(name, seed) -> the values a project snippet publishes when run with that seed;
+    published.device(name, seed) -> the device that run used."""
     outcomes = {}
 
     def values(name: str, seed: int) -> dict:
@@ -46,6 +47,12 @@ def published(project_runner):
                 outcomes.update(zip([(name, s) for s in seeds], project_runner.run_many([(snippet, s) for s in seeds])))
         return _values(name, seed, outcomes[(name, seed)])
 
+    def device(name: str, seed: int) -> str:
+        """Where that run happened ('CPU', 'GPU (NVIDIA H100 80GB HBM3)'): some rounding depends on it."""
+        values(name, seed)
+        return outcomes[(name, seed)].device
+
+    values.device = device
     return values
 
 
