@@ -36,6 +36,8 @@ V_BLOCK = (V_ATTENTION[0] + V_FFN, V_ATTENTION[1] + V_FFN)
 # them: LN divides by a per-position rms near 1 or larger (ε = 10⁻³ is negligible), the softmax's logits
 # are O(1), and the published norms and ratios are well-conditioned. 1e-3 is that worst case; a
 # different kernel, input or loss on one backend changes the values by tens of percent.
+# This holds for float32 arithmetic on the CPU the snippets ask for (Accelerator: None); GPU matmuls in
+# TF32 (10-bit mantissa, ~5e-4 relative per product) would not meet it.
 AGREEMENT = 1e-3
 # Values that are not norms of gradients of the same network: the loss (a mean of signed terms that can
 # nearly cancel, so its relative error is unbounded) and the backend's name.
