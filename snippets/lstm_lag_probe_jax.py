@@ -36,27 +36,35 @@ kernel = rng.uniform(-limit, limit, (FEATURES, 4 * UNITS)).astype("float32")
 q, r = np.linalg.qr(rng.standard_normal((4 * UNITS, UNITS)))
 recurrent_kernel = (q * np.sign(np.diag(r))).T.astype("float32")
 
+lstm = keras.layers.LSTM(UNITS)
+lstm.build((None, STEPS, FEATURES))  # one layer; its weights are passed in below
 
-def lstm_with_forget_bias(forget_bias):
-    """A built keras.layers.LSTM with the drawn weights; the bias is zero except the forget gate's."""
-    lstm = keras.layers.LSTM(UNITS)
-    lstm.build((None, STEPS, FEATURES))
+
+def weights_with_forget_bias(forget_bias):
+    """The drawn weights in the order of lstm.trainable_variables; the bias is zero except the forget gate's."""
     bias = np.zeros(4 * UNITS, "float32")
     bias[UNITS : 2 * UNITS] = forget_bias  # Keras's gate order in the bias and kernels: i, f, c, o
-    lstm.set_weights([kernel, recurrent_kernel, bias])
-    return lstm
+    return [kernel, recurrent_kernel, bias]
 
 
 # %% [markdown]
-# L is the sum of the last output h_T over units and examples. JAX differentiates a function with
-# respect to its arguments, and here the argument is the input itself: `jax.grad` of x ↦ L returns
-# ∂L/∂x for every step at once; its norm over the batch and the features at step T − k is the
-# backward signal that reaches k steps back.
+# L is the sum of the last output h_T over units and examples. JAX differentiates a pure function
+# with respect to its arguments: `stateless_call` runs the layer on the weights it is given, and
+# `jax.grad(..., argnums=1)` differentiates L with respect to the input, returning ∂L/∂x for every
+# step at once; its norm over the batch and the features at step T − k is the backward signal that
+# reaches k steps back. `jax.jit` compiles the gradient once, for both biases.
 
 # %%
+def loss(weights, inputs):
+    outputs, _ = lstm.stateless_call(weights, [v.value for v in lstm.non_trainable_variables], inputs)
+    return keras.ops.sum(outputs)
+
+
+input_gradient = jax.jit(jax.grad(loss, argnums=1))
+
+
 def backward_signal_by_lag(forget_bias):
-    lstm = lstm_with_forget_bias(forget_bias)
-    signal = jax.grad(lambda inputs: keras.ops.sum(lstm(inputs)))(jax.numpy.asarray(x))
+    signal = input_gradient(weights_with_forget_bias(forget_bias), x)
     return np.linalg.norm(np.asarray(signal, "float64"), axis=(0, 2))[::-1]  # index = lag k
 
 
