@@ -19,9 +19,9 @@ so the signal reaching a block is nearly the same vector g at every position, an
 (Σ_i P_ij)·g to key j: the column sums of the attention weights average exactly 1 over the 8 keys, so
 χ_A ≥ 1 (Jensen) through the value and output projections (gain 1 each), plus the score path; forward, the
 same averaging keeps only Σ_j P_ij² ∈ [1/8, 1] of independent values. Monte Carlo of this mean field (one
-such attention layer, Glorot kernels drawn as in the snippets, independent unit-variance inputs, 200 draws):
-v_A ≈ 0.25, χ_A ≈ 1.44 (≈ 1.12 through the values alone); with an independent gradient at each position
-instead, χ_A ≈ 0.52, the value path then giving χ = v.
+such attention layer, Glorot kernels drawn as in the snippets, independent unit-variance inputs;
+tests/claims/attention_gains.py): v_A ≈ 0.25, χ_A ≈ 1.44 (≈ 1.12 through the values alone); with an
+independent gradient at each position instead, χ_A ≈ 0.52, the value path then giving χ = v.
 """
 
 import math
@@ -29,6 +29,7 @@ import math
 import pytest
 
 from gradbook.engine.backends import backend_installed
+from tests.claims.attention_gains import attention_gains
 from tests.claims.finite_width import fluctuation_band
 from tests.claims.float_rounding import product_error
 from tests.conftest import CLAIM_SEEDS
@@ -39,7 +40,8 @@ V_FFN = 4 / 9
 V_ATTENTION = (1 / 8, 1.0)
 V_BLOCK = (V_ATTENTION[0] + V_FFN, V_ATTENTION[1] + V_FFN)
 # Mean-field forward and backward gains of one attention sublayer for this loss (module docstring).
-V_ATTENTION_MEAN_FIELD, CHI_ATTENTION_MEAN_FIELD = 0.25, 1.44
+ATTENTION = attention_gains(WIDTH, heads=2, positions=8, draws=50, batch=32)
+V_ATTENTION_MEAN_FIELD, CHI_ATTENTION_MEAN_FIELD = ATTENTION["v"], ATTENTION["chi_uniform"]
 # Same network, same batch, same loss on every backend: they differ only in rounding, including in the
 # attention kernels (TensorFlow composes einsum and softmax; JAX and PyTorch call their fused dot-product
 # attention, which sum in other orders and scale q·k at another step). One float32 product of n ≤ 64-term
@@ -158,6 +160,10 @@ def test_pre_ln_signal_falls_by_more_than_the_stream_grows_here(published, backe
     # predicted ≈ 1.6 times the stream's growth, and above it for any χ_A − v_A ≳ 0.45 at these σ. Seeds
     # 0, 1 and 2 on every backend must show it. Both ratios must be the ones the per-block values give.
     values = published(SNIPPETS[backend], seed)
+    # The mean-field excess for this run's own stream: attention in blocks 2 to 6 reads σ²_1 … σ²_5.
+    gain = math.prod((1 + CHI_ATTENTION_MEAN_FIELD / values[f"pre_rms_block_{block}"] ** 2)
+                     / (1 + V_ATTENTION_MEAN_FIELD / values[f"pre_rms_block_{block}"] ** 2) for block in range(1, BLOCKS))
+    assert math.sqrt(gain) * ((WIDTH - 2) / WIDTH) ** (BLOCKS - 1) > 1
     assert values["pre_signal_first_over_last"] > values["pre_rms_growth"]
     assert values["pre_signal_first_over_last"] == pytest.approx(
         values["pre_signal_block_1"] / values["pre_signal_block_6"], rel=1e-6)
