@@ -13,15 +13,25 @@ from pathlib import Path
 EXPECTED_KEYS = {"content", "toc_tokens"}
 
 
+# Entries found readable, with the (size, modification time) they had: a `mkdocs serve` rebuild
+# parses only the entries written or changed since.
+_CHECKED: dict[Path, tuple[int, int]] = {}
+
+
 def discard_unreadable_entries(cache_dir: Path) -> list[Path]:
     """Delete every `*.json` entry in `cache_dir` that mkdocs-jupyter could not read; return them."""
     discarded = []
     for entry in sorted(cache_dir.glob("*.json")) if cache_dir.is_dir() else []:
         try:
-            readable = EXPECTED_KEYS <= set(json.loads(entry.read_text(encoding="utf-8")))
+            status = entry.stat()
+            version = (status.st_size, status.st_mtime_ns)
+            readable = _CHECKED.get(entry) == version or EXPECTED_KEYS <= set(json.loads(entry.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             readable = False
-        if not readable:
+        if readable:
+            _CHECKED[entry] = version
+        else:
+            _CHECKED.pop(entry, None)
             entry.unlink(missing_ok=True)
             discarded.append(entry)
     return discarded

@@ -34,6 +34,7 @@ from gradbook.engine.atomic_write import write_atomically
 from gradbook.jupyter_cache import discard_unreadable_entries
 from gradbook.notebook_page import slim_notebook_page
 from gradbook.page_cache import PageCache
+from gradbook.theme_output import ThemeOutputCache
 
 log = logging.getLogger("mkdocs.plugins.gradbook")
 
@@ -60,6 +61,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         self.background: BackgroundRuns | None = None  # `mkdocs serve` only: misses run behind the pages
         self._landed = False  # the rebuild under way was asked for by a snippet that finished
         self._reported_backends: set[str] = set()  # missing backends already named (serve rebuilds repeat)
+        self._loaded: dict[Path, tuple] = {}  # snippet path -> ((size, mtime), Snippet)
         self._reset()
 
     def on_startup(self, *, command, dirty):
@@ -124,7 +126,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             if path.name.startswith("_"):
                 continue  # private helpers next to the snippets are not experiments
             try:
-                snippet = load_snippet(path)
+                snippet = self._load_snippet(path)
             except SnippetFormatError as error:
                 log.warning(f"gradbook: {error}")
                 continue
@@ -145,6 +147,14 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         runs = {name: run for name, run in self.outcomes.items() if isinstance(run, SnippetRun)}
         files.append(File.generated(config, VALUES_FILE, content=json.dumps(values_document(runs), indent=2)))
         return files
+
+    def _load_snippet(self, path: Path):
+        """load_snippet(path), parsed again only when the file changed (serve rebuilds ask each time)."""
+        status = path.stat()
+        version = (status.st_size, status.st_mtime_ns)
+        if self._loaded.get(path, (None,))[0] != version:
+            self._loaded[path] = (version, load_snippet(path))
+        return self._loaded[path][1]
 
     def _report_missing_backends(self) -> None:
         backends = sorted(set(self.unavailable.values()) - self._reported_backends)
@@ -201,7 +211,13 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def on_nav(self, nav, config, files):
         # Every plugin has added its files by now: the page URLs that relative links resolve against.
         self.pages = PageCache(self.project_root / self.config.cache_dir / "pages", config.config_file_path, files)
+        self.nav = nav
         return nav
+
+    def on_env(self, env, config, files):
+        # Every page is converted by now (its title known): the theme's output can be looked up.
+        ThemeOutputCache(env, config, self.nav, self.pages).install()
+        return env
 
     def on_pre_page(self, page, config, files):
         if page.file.src_uri.endswith(".md"):  # notebook pages are rendered by mkdocs-jupyter
@@ -258,7 +274,9 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         if not self.serving:  # a serve session keeps them: its background runs may still ask
             self.rendered.forget_unused()
             self.pages.forget_unused()
-        log.info(f"gradbook: {self.pages.hits} pages reused, {self.pages.misses} converted")
+        self.pages.remember_used_only()
+        log.info(f"gradbook: {self.pages.hits} pages reused, {self.pages.misses} converted; "
+                 f"theme output of {self.pages.theme_hits} reused, {self.pages.theme_misses} rendered")
         for name in sorted(set(self.snippets) - self.embedded):
             log.warning(f"gradbook: {self.config.snippets_dir}/{name}.py is not embedded by any page; add '@snippet {name}' to one")
 

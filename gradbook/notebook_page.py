@@ -20,8 +20,23 @@ REMOTE = re.compile(r"https?://(?!www\.w3\.org/)")
 STYLESHEET_DIR = "assets/notebook"
 
 
+# Recent results by input, so a `mkdocs serve` rebuild does not scan the same 600 KB pages again.
+_SLIMMED: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+_SLIMMED_KEPT = 512  # about two results (content, then the whole page) for each notebook page
+
+
 def slim_notebook_page(html: str, page_url: str) -> tuple[str, dict[str, str]]:
     """Return the page's new HTML and the stylesheets it now links, as {site path: css}."""
+    key = (hashlib.sha256(html.encode()).hexdigest(), page_url)
+    if key not in _SLIMMED:
+        if len(_SLIMMED) >= _SLIMMED_KEPT:
+            del _SLIMMED[next(iter(_SLIMMED))]  # the oldest
+        _SLIMMED[key] = _slim(html, page_url)
+    html, stylesheets = _SLIMMED[key]
+    return html, dict(stylesheets)
+
+
+def _slim(html: str, page_url: str) -> tuple[str, dict[str, str]]:
     stylesheets: dict[str, str] = {}
 
     def link_shared(match: re.Match) -> str:

@@ -24,6 +24,11 @@ from gradbook.engine.snippet import Snippet
 WRITER_DIGEST = hashlib.sha256(Path(notebook_module.__file__).read_bytes()).hexdigest()
 
 
+# Files already read and parsed as JSON, by path: ((size, modification time) then, text). A `mkdocs
+# serve` rebuild reads and parses only the notebooks written or changed since (all of them: ~11 MB).
+_CHECKED: dict[Path, tuple[tuple[int, int], str]] = {}
+
+
 class RenderedNotebooks:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -36,11 +41,16 @@ class RenderedNotebooks:
         path = self.root / f"{hashlib.sha256(payload.encode()).hexdigest()}.ipynb"
         self.used.add(path)
         try:
-            text = path.read_text(encoding="utf-8")
-            json.loads(text)
+            status = path.stat()
+            version = (status.st_size, status.st_mtime_ns)
+            if path not in _CHECKED or _CHECKED[path][0] != version:
+                text = path.read_text(encoding="utf-8")
+                json.loads(text)
+                _CHECKED[path] = (version, text)
             self.reused += 1
-            return text
+            return _CHECKED[path][1]
         except (OSError, UnicodeDecodeError, ValueError):
+            _CHECKED.pop(path, None)
             text = notebook_json(snippet, run, figure_sources)
             write_atomically(path, text)
             return text
@@ -50,4 +60,5 @@ class RenderedNotebooks:
         for path in self.root.glob("*.ipynb"):
             if path not in self.used:
                 path.unlink(missing_ok=True)
+                _CHECKED.pop(path, None)
         self.used.clear()

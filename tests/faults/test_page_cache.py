@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 
 from tests.faults.test_rebuilds import site_files
 from tests.site_helpers import mkdocs_build, throwaway_site
@@ -76,3 +78,68 @@ def test_unreadable_entries_are_converted_again_not_a_crash(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("unreadable page cache entry") == len(entries)
     assert site_files(tmp_path / "rebuilt") == site_files(tmp_path / "clean")
+
+
+def theme_reuse(log: str) -> tuple[int, int]:
+    reused, rendered = re.search(r"theme output of (\d+) reused, (\d+) rendered", log).groups()
+    return int(reused), int(rendered)
+
+
+def test_theme_output_is_rendered_again_for_the_edited_page_alone_unless_the_navigation_changed(tmp_path):
+    project = throwaway_site(tmp_path / "project", {"value": "SEED = 0\nresults = {'n': 5}\n"}, PAGES)
+    first = mkdocs_build(project, tmp_path / "first")
+    assert first.returncode == 0, first.stderr
+    reused, rendered = theme_reuse(first.stderr)
+    assert reused == 0 and rendered >= 4  # two pages, the snippet's notebook page, 404.html
+
+    # A body edit: only that page's output changes; every other page (and 404.html) is reused.
+    (project / "docs" / "other.md").write_text(PAGES["other.md"] + "\nA new paragraph.\n")
+    body = mkdocs_build(project, tmp_path / "body")
+    assert theme_reuse(body.stderr) == (rendered - 1, 1)
+    assert "A new paragraph." in (tmp_path / "body" / "other" / "index.html").read_text()
+
+    # A new title is in every page's navigation: every page is rendered again, as a cold build would.
+    (project / "docs" / "other.md").write_text(PAGES["other.md"].replace("# Other", "# Elsewhere"))
+    renamed = mkdocs_build(project, tmp_path / "renamed")
+    assert theme_reuse(renamed.stderr) == (0, rendered)
+    assert "Elsewhere" in (tmp_path / "renamed" / "index.html").read_text()
+    shutil.rmtree(project / ".cache" / "gradbook" / "pages")
+    cold = mkdocs_build(project, tmp_path / "cold")
+    assert site_files(tmp_path / "cold") == site_files(tmp_path / "renamed")
+
+
+def test_a_serve_session_reuses_pages_from_memory_and_still_shows_an_edit(tmp_path):
+    # mkdocs serve rebuilds in one process: entries, compiled templates and slimmed notebook pages
+    # are kept in memory between builds, and must never hide an edit.
+    project = throwaway_site(tmp_path / "project", {"value": "SEED = 0\nresults = {'n': 5}\n"}, PAGES)
+    code = f"""
+import logging
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+logging.basicConfig(level=logging.INFO)
+project = Path({str(project)!r})
+def rebuild(site):
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    return config
+config = rebuild(project / "one")
+config.plugins["gradbook"].background.wait()  # the cold cache's run lands
+rebuild(project / "landed")
+page = project / "docs" / "other.md"
+page.write_text(page.read_text().replace("Back", "Forward"))
+config = rebuild(project / "two")
+(project / "snippets" / "value.py").write_text("SEED = 0\\nresults = {{'n': 7}}\\n")
+rebuild(project / "three")
+config.plugins["gradbook"].background.wait()
+rebuild(project / "four")
+config.plugins.on_shutdown()
+"""
+    result = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Forward" in (project / "two" / "other" / "index.html").read_text()
+    assert "Forward" in (project / "four" / "other" / "index.html").read_text()
+    assert "and 7." in (project / "four" / "index.html").read_text()
+    reuses = re.findall(r"theme output of (\d+) reused, (\d+) rendered", result.stderr)
+    assert len(reuses) == 5 and int(reuses[2][1]) == 1  # the Markdown edit rendered its page alone
