@@ -219,11 +219,28 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         ThemeOutputCache(env, config, self.nav, self.pages).install()
         return env
 
+    @event_priority(-50)  # after mkdocs-jupyter has put its own render on notebook pages
     def on_pre_page(self, page, config, files):
-        if page.file.src_uri.endswith(".md"):  # notebook pages are rendered by mkdocs-jupyter
-            render = page.render
+        render = page.render
+        if page.file.src_uri.endswith(".md"):
             page.render = lambda config, files: self.pages.convert(page, render, config, files)
+        elif page.file.src_uri in {notebook_uri(name) for name in self.snippets}:
+            page.render = lambda config, files: self._render_notebook(render, config, files)
         return page
+
+    def _render_notebook(self, render, config, files) -> None:
+        """mkdocs-jupyter's render, once more if its cache entry could not be read.
+
+        Entries are checked before the build (on_files), but another build (a `mkdocs serve` beside a
+        `mkdocs build`) can be writing or evicting one while this build reads it.
+        """
+        try:
+            render(config, files)
+        except (OSError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            log.info(f"gradbook: mkdocs-jupyter could not read its cache ({type(error).__name__}), as when "
+                     "another build is writing it; the notebook page is rendered again")
+            self._repair_jupyter_cache(config)
+            render(config, files)
 
     @event_priority(50)  # before Material's search plugin indexes the page
     def on_page_context(self, context, page, config, nav):

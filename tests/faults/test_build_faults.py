@@ -202,3 +202,28 @@ def test_editing_a_helper_reruns_exactly_its_importers(tmp_path):
     result = mkdocs_build(project, tmp_path / "site")
     assert executed_snippets(result.stderr) == ["uses_helper"]
     assert json.loads((tmp_path / "site" / "values.json").read_text())["snippets"]["uses_helper"]["values"] == {"scaled": 15}
+
+
+def test_a_notebook_page_is_rendered_again_when_another_build_garbles_its_jupyter_cache_entry(tmp_path):
+    # The entries are checked before a build renders anything; another build can still be writing one
+    # when this build reads it. Seen twice on this project's machine: JSONDecodeError in mkdocs-jupyter.
+    from types import SimpleNamespace
+
+    from gradbook.mkdocs_plugin import SnippetPlugin
+
+    entry = tmp_path / "jupyter-cache" / "torn.json"
+    entry.parent.mkdir()
+    entry.write_text('{"content": "half-writ')
+    jupyter = SimpleNamespace(config={"cache": True, "cache_dir": str(entry.parent)})
+    config = SimpleNamespace(plugins={"mkdocs-jupyter": jupyter})
+    attempts = []
+
+    def render(config, files):  # stands in for mkdocs-jupyter's: fails on the torn entry, then renders
+        attempts.append(entry.exists())
+        if entry.exists():
+            json.loads(entry.read_text())
+
+    SnippetPlugin()._render_notebook(render, config, files=None)
+    assert attempts == [True, False]  # read the torn entry, removed it, rendered afresh
+    with pytest.raises(ValueError):  # a render that keeps failing is not hidden
+        SnippetPlugin()._render_notebook(lambda config, files: json.loads("{"), config, files=None)
