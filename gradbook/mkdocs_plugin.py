@@ -62,6 +62,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         self._landed = False  # the rebuild under way was asked for by a snippet that finished
         self._reported_backends: set[str] = set()  # missing backends already named (serve rebuilds repeat)
         self._loaded: dict[Path, tuple] = {}  # snippet path -> ((size, mtime), Snippet)
+        self._copies: dict[Path, tuple] = {}  # notebook copy -> ((size, mtime), the text it holds)
         self._reset()
 
     def on_startup(self, *, command, dirty):
@@ -150,8 +151,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
 
     def _load_snippet(self, path: Path):
         """load_snippet(path), parsed again only when the file changed (serve rebuilds ask each time)."""
-        status = path.stat()
-        version = (status.st_size, status.st_mtime_ns)
+        version = _file_version(path)
         if self._loaded.get(path, (None,))[0] != version:
             self._loaded[path] = (version, load_snippet(path))
         return self._loaded[path][1]
@@ -195,9 +195,12 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         # files), so this copy lives in the cache folder, which then acts as that source folder.
         cache_root = self.project_root / self.config.cache_dir
         written = cache_root / notebook_uri(snippet.name)
-        # Bytes, not text: a garbled copy is simply different, and is rewritten.
-        if not written.exists() or written.read_bytes() != notebook.encode("utf-8"):
-            write_atomically(written, notebook)
+        if self._copies.get(written, (None, None))[1] is not notebook or _file_version(written) != self._copies[written][0]:
+            # Bytes, not text: a garbled copy is simply different, and is rewritten.
+            if not written.exists() or written.read_bytes() != notebook.encode("utf-8"):
+                write_atomically(written, notebook)
+            # A serve rebuild handed the same notebook text skips the read while the file is unchanged.
+            self._copies[written] = (_file_version(written), notebook)
         files.append(File(notebook_uri(snippet.name), str(cache_root), config.site_dir, config.use_directory_urls))
 
     def _repair_jupyter_cache(self, config) -> None:
@@ -311,3 +314,12 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def on_shutdown(self):
         if self.runner is not None:
             self.runner.close()
+
+
+def _file_version(path: Path) -> tuple[int, int] | None:
+    """(size, modification time) of a file, or None where there is none: a change of either means an edit."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_size, status.st_mtime_ns
