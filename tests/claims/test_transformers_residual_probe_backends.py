@@ -108,7 +108,9 @@ def test_scaling_raises_the_last_blocks_signal_by_the_inverse_factor(published, 
     # ∂L/∂h_6 = (1/√(σ²_p + ε))·P_p(γ r)/N at each position p (σ_p its std over the 32 units, P_p the LN's
     # projection), and ∂L/∂LN(h_6) = r/N in both stacks because L is linear in the LN's output. So
     # ‖∂L/∂h_6‖ ∝ √(mean 1/σ²_p) and the product of the signal's and the stream's ratios is the ratio of the
-    # two stacks' √(mean σ²_p · mean 1/σ²_p) (their spread over positions), times ε's share, ε/σ²_p ≤ 0.3 %.
+    # two stacks' √(mean σ²_p · mean 1/σ²_p) (their spread over positions), times ε's share, ε/σ²_p ≤ 0.3 %
+    # (σ²_p ≈ 0.57 in the scaled stack at block 6), and times the stream's mean over units at each position,
+    # which the rms counts and σ_p does not (≈ 1/32 of the variance, alike in both stacks).
     # The scaled stream is s times a stream with the same branches on a 12-times-larger embedding, which is
     # 0.3 % of its variance at block 6: the spreads match to a few per cent. Product in [0.95, 1.05].
     values = published(SNIPPETS[backend], seed)
