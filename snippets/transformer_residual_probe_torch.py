@@ -1,6 +1,6 @@
 """
 Title: GPT-2's residual scaling, block by block, on the PyTorch backend
-Description: Root mean square of the residual stream h_l and backward signal ‖∂L/∂h_l‖ per block of a 6-block pre-LN stack of width 32 with weights drawn with NumPy, with Keras-default output projections and with them scaled by 1/√(2L), on a log scale.
+Description: Backward signal ‖∂L/∂h_l‖ on the residual stream per block of a 6-block pre-LN stack of width 32 with weights drawn with NumPy, with Keras-default output projections and with them scaled by 1/√(2L), on a log scale.
 Accelerator: None
 """
 
