@@ -1,9 +1,12 @@
-"""Every page in a real browser, in both palettes: images load, nothing leaves localhost, no console
-errors, and axe-core finds no serious or critical accessibility issue."""
+"""Pages in a real browser, in both palettes: images load, nothing leaves localhost, no console
+errors, and axe-core finds no serious or critical accessibility issue. Every Markdown page is
+visited; of the executed-notebook pages, one template filled a hundred times, a sample, and every
+one is checked without a browser."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import zlib
 from concurrent.futures import ProcessPoolExecutor
@@ -45,21 +48,25 @@ AXE_OPTIONS = {"resultTypes": ["violations"]}
 # caught mid-transition. (A fixed half-second pause cost a quarter of each visit.)
 TRANSITIONS_STARTED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 TRANSITIONS_SETTLED = "() => document.getAnimations().every(animation => animation.playState !== 'running')"
-# Pages whose components (tabs, admonitions, tables, the explorer's controls) are checked by axe in
-# both palettes, whatever the hash below says.
-AXE_BOTH_PALETTES = ("/", "/about/writing-a-page/", "/explore/", "/troubleshooting/gradients-on-every-backend/")
+# Pages whose components (tabs, admonitions, tables, the explorer's controls) are visited and
+# checked by axe in both palettes, whatever the hash below says.
+BOTH_PALETTES = ("/", "/about/writing-a-page/", "/explore/", "/troubleshooting/gradients-on-every-backend/")
+# One executed-notebook page in this many is visited in the browser (see sampled_notebooks).
+NOTEBOOK_SHARE = 8
 SEARCHES = {"clipping": "gradient-clipping", "He initialization": "initialisation", "LSTM": "gated-recurrent-units"}
 
 
 @pytest.fixture(scope="session")
 def page_reports(browser, site_url, built_site):
-    """Visit every page once per palette and record what a reader's browser saw.
+    """Visit the pages (see visits) and record what a reader's browser saw.
 
-    One process per palette, each with its own Chromium, side by side: a visit mostly waits on the
-    browser, so two halve the wall time of the suite's slowest part.
+    One process per palette, each with its own Chromium, side by side where there are four cores:
+    a visit keeps about two busy (page, browser and search worker), so on two cores the palettes
+    side by side took longer than one after the other.
     """
     site, _ = built_site
-    with ProcessPoolExecutor(len(PALETTES), mp_context=multiprocessing.get_context("spawn")) as processes:
+    processes = len(PALETTES) if len(os.sched_getaffinity(0)) >= 4 else 1
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as processes:
         visits = [processes.submit(visit_pages, site_url, site_pages(site), palette) for palette in PALETTES]
         return {key: report for visit in visits for key, report in visit.result().items()}
 
@@ -69,36 +76,56 @@ def palette_of(path: str) -> str:
     return PALETTES[zlib.crc32(path.encode()) % len(PALETTES)]
 
 
-def visits(path: str, palette: str) -> bool:
-    """Every Markdown page in both palettes; each executed-notebook page in one of them.
-
-    The notebook pages share one template and stylesheet and differ only in code, output text and
-    figures: each visited once, half in each palette, still loads every figure file of one palette
-    and shows both palettes' styles on some forty pages each.
-    """
-    return not path.startswith("/notebooks/") or palette_of(path) == palette
-
-
-def axe_checks(path: str, palette: str) -> bool:
-    """Each page once, in the palette its hash picks; a few component-rich pages in both.
+def visits(path: str, palette: str, notebooks: set[str]) -> bool:
+    """Each Markdown page once, in the palette its hash picks, and a few component-rich pages in
+    both; the executed-notebook pages of the sample (passed as notebooks, from sampled_notebooks)
+    once. Every visit runs axe.
 
     axe's colour-contrast rule is most of a visit's time. The palettes' colours come from shared
     stylesheets, so a contrast failure shows on every page with that component: checking half the
     pages in each palette, and the pages that show every component in both, covers each palette
-    on dozens of pages of every kind.
+    on dozens of pages of every kind. What a page holds for the other palette, its figures' dark or
+    light variants, is checked on every page without a browser (test_every_image_has_alt_text_and_a_file),
+    and the switch itself by test_palette_toggle_swaps_the_figure.
     """
-    return path in AXE_BOTH_PALETTES or palette_of(path) == palette
+    if path.startswith("/notebooks/"):
+        return path in notebooks and palette_of(path) == palette
+    return path in BOTH_PALETTES or palette_of(path) == palette
+
+
+def notebook_backend(path: str) -> str:
+    return next((backend for backend in ("jax", "torch") if path.rstrip("/").endswith(f"_{backend}")), "tensorflow")
+
+
+def sampled_notebooks(paths: list[str]) -> set[str]:
+    """The executed-notebook pages visited in the browser: one in NOTEBOOK_SHARE by a stable hash of
+    the path, and the first page of any backend the hash left out.
+
+    Every notebook page is one template filled with a snippet's code, printed output and figures,
+    and visiting each (axe took four seconds on each) was a third of the browser tests' time. What
+    differs from page to page is checked on every page without a browser: each image has alt text
+    and its file exists (test_every_image_has_alt_text_and_a_file), nothing is loaded from another
+    host (test_no_page_loads_from_another_host).
+    """
+    notebooks = sorted(path for path in paths if path.startswith("/notebooks/"))
+    # adler32, not the crc32 that picks the palette: a crc32 sample would all share one palette.
+    chosen = {path for path in notebooks if zlib.adler32(path.encode()) % NOTEBOOK_SHARE == 0}
+    for backend in ("tensorflow", "jax", "torch"):
+        if not any(notebook_backend(path) == backend for path in chosen):
+            chosen.update([path for path in notebooks if notebook_backend(path) == backend][:1])
+    return chosen
 
 
 def visit_pages(site_url: str, paths: list[str], palette: str) -> dict:
     from playwright.sync_api import sync_playwright
 
     axe = Axe()
+    notebooks = sampled_notebooks(paths)
     reports = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(color_scheme=palette, viewport={"width": 1280, "height": 900})
-        for path in (path for path in paths if visits(path, palette)):
+        for path in (path for path in paths if visits(path, palette, notebooks)):
             page = context.new_page()  # a fresh page per visit: its listeners go with it
             seen = {"requests": [], "errors": []}
             page.on("request", lambda request: seen["requests"].append(request.url))
@@ -111,10 +138,8 @@ def visit_pages(site_url: str, paths: list[str], palette: str) -> dict:
             page.evaluate(TRANSITIONS_STARTED)
             page.wait_for_function(TRANSITIONS_SETTLED)
             seen["scheme"] = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
-            seen["axe"] = None  # not checked on this visit
-            if axe_checks(path, palette):
-                violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
-                seen["axe"] = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
+            violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
+            seen["axe"] = [(v["id"], v["impact"], len(v["nodes"])) for v in violations if v["impact"] in ("serious", "critical")]
             reports[(palette, path)] = seen
             page.close()
         browser.close()
@@ -124,12 +149,17 @@ def visit_pages(site_url: str, paths: list[str], palette: str) -> dict:
 def test_every_page_was_checked_in_its_palettes(page_reports, built_site):
     site, _ = built_site
     pages = site_pages(site)
-    notebooks = [path for path in pages if path.startswith("/notebooks/")]
+    notebooks = sampled_notebooks(pages)
     assert len(pages) >= 5
-    assert set(page_reports) == {(palette, path) for palette in PALETTES for path in pages if visits(path, palette)}
-    # The hash splits the notebook pages between the palettes: neither is left with a handful.
+    assert set(page_reports) == {(palette, path) for palette in PALETTES for path in pages if visits(path, palette, notebooks)}
+    markdown = [path for path in pages if not path.startswith("/notebooks/")]
+    for palette in PALETTES:  # each palette on a third of the Markdown pages at least
+        assert sum(visits(path, palette, notebooks) for path in markdown) >= len(markdown) / 3
+    # Notebook pages of every backend, an eighth of them, split between the palettes.
+    assert {notebook_backend(path) for path in notebooks} == {"tensorflow", "jax", "torch"}
+    assert len(notebooks) >= sum(path.startswith("/notebooks/") for path in pages) / NOTEBOOK_SHARE - 3
     for palette in PALETTES:
-        assert sum(visits(path, palette) for path in notebooks) >= len(notebooks) / 3
+        assert sum(visits(path, palette, notebooks) for path in notebooks) >= len(notebooks) / 4
     assert {report["scheme"] for (palette, _), report in page_reports.items() if palette == "dark"} == {"slate"}
     assert {report["scheme"] for (palette, _), report in page_reports.items() if palette == "light"} == {"default"}
 
@@ -146,7 +176,9 @@ def test_every_shown_figure_follows_the_palette(page_reports):
     for (palette, path), report in page_reports.items():
         figures = [src for src, _ in report["images"] if src.endswith((".svg#only-light", ".svg#only-dark"))]
         wrong[(palette, path)] = [src for src in figures if src.endswith("-dark.svg#only-dark") != (palette == "dark")]
-    assert sum(1 for (_, path) in page_reports if path.startswith("/notebooks/")) >= 10
+    assert sum(1 for (_, path) in page_reports if path.startswith("/notebooks/")) >= 6
+    for palette in PALETTES:  # and figures seen in each palette
+        assert any(figure for (seen_in, _), report in page_reports.items() if seen_in == palette for figure, _ in report["images"])
     assert {key: srcs for key, srcs in wrong.items() if srcs} == {}
 
 
@@ -170,6 +202,34 @@ def test_notebook_pages_share_their_stylesheets(built_site):
         assert max(map(len, inline), default=0) < 20_000, page
 
 
+def test_every_image_has_alt_text_and_a_file(built_site):
+    # On every page, notebooks included, without a browser: axe's image-alt rule, and the figure
+    # file a browser would load. The notebook pages left unvisited differ in their figures above all.
+    site, _ = built_site
+    wrong, notebook_images = {}, 0
+    for path in site_pages(site):
+        images = re.findall(r"<img\b[^>]*>", (site / path.strip("/") / "index.html").read_text(encoding="utf-8"))
+        wrong[path] = [image for image in images if not re.search(r'\balt="[^"]*\S[^"]*"', image) or not _image_file(site, path, image).is_file()]
+        notebook_images += len(images) if path.startswith("/notebooks/") else 0
+    assert notebook_images >= 10
+    assert {path: images for path, images in wrong.items() if images} == {}
+
+
+def _image_file(site, path: str, image: str):
+    source = re.search(r'\bsrc="([^"#?]*)', image).group(1)
+    return (site / path.strip("/") / source).resolve() if not source.startswith("/") else site / source.lstrip("/")
+
+
+def test_no_page_loads_from_another_host(built_site):
+    # What a browser would fetch by itself: scripts, stylesheets, images, fonts, frames. Links a
+    # reader may follow, and the canonical address, are not fetched and may point anywhere.
+    site, _ = built_site
+    fetched = re.compile(r'<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc="(https?:)?//|<link\b(?=[^>]*\brel="(?:stylesheet|preload|modulepreload|icon|preconnect|manifest)")[^>]*\bhref="(https?:)?//|url\((["\']?)(https?:)?//')
+    pages = {path: (site / path.strip("/") / "index.html").read_text(encoding="utf-8") for path in site_pages(site)}
+    assert fetched.search('<link rel="stylesheet" href="https://fonts.example/a.css">')  # what it looks for
+    assert {path: fetched.findall(html) for path, html in pages.items() if fetched.search(html)} == {}
+
+
 def test_no_request_leaves_localhost(page_reports):
     outside = {
         key: [url for url in report["requests"] if urlparse(url).hostname not in ("127.0.0.1", None) and not url.startswith("data:")]
@@ -184,11 +244,12 @@ def test_no_console_errors(page_reports):
 
 def test_axe_finds_nothing_serious_or_critical(page_reports, built_site):
     site, _ = built_site
-    checked = [(palette, path) for (palette, path), report in page_reports.items() if report["axe"] is not None]
-    assert {path for _, path in checked} == set(site_pages(site))  # every page, notebooks included
-    assert {(palette, path) for palette in PALETTES for path in AXE_BOTH_PALETTES} <= set(checked)
-    for palette in PALETTES:  # each palette's colours are checked on a third of the pages at least
-        assert sum(1 for checked_palette, _ in checked if checked_palette == palette) >= len(site_pages(site)) / 3
+    pages = site_pages(site)
+    markdown = {path for path in pages if not path.startswith("/notebooks/")}
+    checked = {(palette, path) for (palette, path), report in page_reports.items() if report["axe"] is not None}
+    assert checked == set(page_reports)
+    assert {path for _, path in checked} == markdown | sampled_notebooks(pages)
+    assert {(palette, path) for palette in PALETTES for path in BOTH_PALETTES} <= checked
     assert {key: report["axe"] for key, report in page_reports.items() if report["axe"]} == {}
 
 
