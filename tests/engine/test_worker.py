@@ -164,6 +164,19 @@ def test_figures_are_captured_with_title_alt_text_and_cell(throwaway, runner):
     assert figure.cell == 2 and figure.svg.lstrip().startswith("<?xml") and "<dc:date>" not in figure.svg
 
 
+def test_only_the_snippets_own_seed_draws_its_figures(throwaway, runner):
+    snippet = throwaway.snippet("seeded_plot", """
+        SEED = 0
+        import matplotlib.pyplot as plt
+        import numpy as np
+        plt.plot(np.random.default_rng(SEED).normal(size=5))
+        results = {"seed": SEED}
+    """)
+    own, same, other = runner.run(snippet), runner.run(snippet, seed=0), runner.run(snippet, seed=1)
+    assert len(own.figures) == len(same.figures) == 1
+    assert other.figures == [] and other.values == {"seed": 1}  # the claim tests' extra seeds: numbers only
+
+
 def test_memory_limit_turns_a_runaway_allocation_into_a_named_failure(throwaway):
     with SnippetRunner(throwaway.root, throwaway.root / ".cache", memory_limit_mib=1024, report=lambda t: None) as runner:
         greedy = throwaway.snippet("greedy", "import numpy as np\nx = 1\nbig = np.ones(2**31)  # 16 GiB\n")
