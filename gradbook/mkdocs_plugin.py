@@ -228,15 +228,27 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         if page.file.src_uri.endswith(".md"):
             page.render = lambda config, files: self.pages.convert(page, render, config, files)
         elif page.file.src_uri in {notebook_uri(name) for name in self.snippets}:
-            page.render = lambda config, files: self._render_notebook(render, config, files)
+            page.render = lambda config, files: self._render_notebook(render, page, config, files)
         return page
 
-    def _render_notebook(self, render, config, files) -> None:
-        """mkdocs-jupyter's render, once more if its cache entry could not be read.
+    def _render_notebook(self, render, page, config, files) -> None:
+        """mkdocs-jupyter's render, once more if its cache entry could not be read; in a `mkdocs
+        serve` session, the last rebuild's render while the notebook copy and the plugin's settings
+        are unchanged.
 
         Entries are checked before the build (on_files), but another build (a `mkdocs serve` beside a
         `mkdocs build`) can be writing or evicting one while this build reads it.
         """
+        source = Path(page.file.abs_src_path)
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        version = (_file_version(source), repr(sorted(jupyter.config.items())) if jupyter else None)
+        remembered = _RENDERED_NOTEBOOKS.get(source) if self.serving else None
+        if remembered is not None and remembered[0] == version and version[0] is not None:
+            # The same content object as last time, too: the notebook page slimmer then knows it.
+            _, page.content, page.toc, title = remembered
+            if title is not None:
+                page.title = title
+            return
         try:
             render(config, files)
         except (OSError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
@@ -244,6 +256,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                      "another build is writing it; the notebook page is rendered again")
             self._repair_jupyter_cache(config)
             render(config, files)
+        # The title mkdocs-jupyter's render set, if it set one (Page keeps it apart from the others).
+        _RENDERED_NOTEBOOKS[source] = (version, page.content, page.toc, getattr(page, "_title_from_render", None))
 
     @event_priority(50)  # before Material's search plugin indexes the page
     def on_page_context(self, context, page, config, nav):
@@ -314,6 +328,12 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def on_shutdown(self):
         if self.runner is not None:
             self.runner.close()
+
+
+# Notebook pages as mkdocs-jupyter last rendered them in this process, by notebook copy: (version,
+# content, toc, title). A `mkdocs serve` rebuild reused them instead of reading and parsing each
+# page's 600 KB cache entry again, and then slimming new copies of the same content.
+_RENDERED_NOTEBOOKS: dict[Path, tuple] = {}
 
 
 def _file_version(path: Path) -> tuple[int, int] | None:

@@ -25,9 +25,18 @@ _SLIMMED: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
 _SLIMMED_KEPT = 512  # about two results (content, then the whole page) for each notebook page
 
 
+# The last input of each kind per page, kept with its key: a serve rebuild that hands over the very
+# same string object (a notebook page's content reused from memory) skips hashing its 600 KB.
+_SAME_OBJECT: dict[tuple[str, int], tuple[str, tuple[str, str]]] = {}
+
+
 def slim_notebook_page(html: str, page_url: str) -> tuple[str, dict[str, str]]:
     """Return the page's new HTML and the stylesheets it now links, as {site path: css}."""
-    key = (hashlib.sha256(html.encode()).hexdigest(), page_url)
+    same = _SAME_OBJECT.get((page_url, len(html)))
+    key = same[1] if same is not None and same[0] is html else (hashlib.sha256(html.encode()).hexdigest(), page_url)
+    if len(_SAME_OBJECT) >= _SLIMMED_KEPT:
+        del _SAME_OBJECT[next(iter(_SAME_OBJECT))]  # the oldest
+    _SAME_OBJECT[(page_url, len(html))] = (html, key)
     if key not in _SLIMMED:
         if len(_SLIMMED) >= _SLIMMED_KEPT:
             del _SLIMMED[next(iter(_SLIMMED))]  # the oldest

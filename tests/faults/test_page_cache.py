@@ -141,5 +141,10 @@ config.plugins.on_shutdown()
     assert "Forward" in (project / "two" / "other" / "index.html").read_text()
     assert "Forward" in (project / "four" / "other" / "index.html").read_text()
     assert "and 7." in (project / "four" / "index.html").read_text()
+    # The notebook page: reused from memory across the Markdown edit (the same bytes), rendered
+    # again once its snippet's new run landed.
+    notebook = lambda build: (project / build / "notebooks" / "value" / "index.html").read_text()  # noqa: E731
+    assert notebook("two") == notebook("landed") and "5" in re.sub(r"<[^>]+>", "", notebook("two")).split("results")[-1][:40]
+    assert "7" in re.sub(r"<[^>]+>", "", notebook("four")).split("results")[-1][:40]
     reuses = re.findall(r"theme output of (\d+) reused, (\d+) rendered", result.stderr)
     assert len(reuses) == 5 and int(reuses[2][1]) == 1  # the Markdown edit rendered its page alone
