@@ -256,8 +256,9 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                      "another build is writing it; the notebook page is rendered again")
             self._repair_jupyter_cache(config)
             render(config, files)
-        # The title mkdocs-jupyter's render set, if it set one (Page keeps it apart from the others).
-        _RENDERED_NOTEBOOKS[source] = (version, page.content, page.toc, getattr(page, "_title_from_render", None))
+        if self.serving:  # a one-off build has no next rebuild to hand them to
+            # The title mkdocs-jupyter's render set, if it set one (Page keeps it apart from the others).
+            _RENDERED_NOTEBOOKS[source] = (version, page.content, page.toc, getattr(page, "_title_from_render", None))
 
     @event_priority(50)  # before Material's search plugin indexes the page
     def on_page_context(self, context, page, config, nav):

@@ -223,7 +223,8 @@ def test_a_notebook_page_is_rendered_again_when_another_build_garbles_its_jupyte
         if entry.exists():
             json.loads(entry.read_text())
 
-    SnippetPlugin()._render_notebook(render, config, files=None)
+    page = SimpleNamespace(file=SimpleNamespace(abs_src_path=str(tmp_path / "page.ipynb")), content=None, toc=None)
+    SnippetPlugin()._render_notebook(render, page, config, files=None)
     assert attempts == [True, False]  # read the torn entry, removed it, rendered afresh
     with pytest.raises(ValueError):  # a render that keeps failing is not hidden
-        SnippetPlugin()._render_notebook(lambda config, files: json.loads("{"), config, files=None)
+        SnippetPlugin()._render_notebook(lambda config, files: json.loads("{"), page, config, files=None)
