@@ -7,8 +7,11 @@ asked for together (`run_many`, `run_all`) run side by side, one per worker.
 from __future__ import annotations
 
 import functools
+import math
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from gradbook.engine.backends import DEFAULT_BACKEND, backend_installed, backend_versions
@@ -16,6 +19,7 @@ from gradbook.engine.cache import SnippetCache
 from gradbook.engine.cache_key import current_environment, snippet_base_key
 from gradbook.engine.device import expected_device_kind, worker_slots
 from gradbook.engine.results import SnippetFailure, SnippetRun
+from gradbook.engine.run_timings import RunTimings
 from gradbook.engine.snippet import Snippet, display_path
 from gradbook.engine.worker_pool import WorkerPool
 from gradbook.engine.worker_process import WorkerProcess, WorkerStartupError
@@ -55,6 +59,8 @@ class SnippetRunner:
         # `workers` (or GRADBOOK_WORKERS) overrides the machine's count (one per core, or one per GPU).
         self._slots = worker_slots(force_cpu, count=workers or workers_from_environment())
         self._memory_limit_mib = memory_limit_mib
+        self._free_slots = threading.BoundedSemaphore(len(self._slots))
+        self.timings = RunTimings(Path(cache_dir) / "timings.json", warn=lambda text: report(f"warning: {text}"))
         # One pool per Keras backend (a process cannot switch); JAX and torch pools start on first use.
         self.pools = {DEFAULT_BACKEND: self._new_pool(DEFAULT_BACKEND)}
         self.executed: list[str] = []  # names run (not read from cache) since the runner was made
@@ -106,15 +112,32 @@ class SnippetRunner:
             else:
                 self.report(f"{_label(snippet, seed)}: not in the cache, not run by this call")
             outcomes.append(cached)
-        execute = functools.partial(self._execute, finished=finished)
-        for backend in sorted({snippet.backend for _, snippet, _, _ in misses}):
-            group = [miss for miss in misses if miss[1].backend == backend]
+        self._run_misses(misses, outcomes, finished)
+        return outcomes
+
+    def _run_misses(self, misses, outcomes, finished) -> None:
+        """Run the misses side by side, at most one per worker slot (a core, or a GPU) whatever their
+        backends, so one backend's last snippets never leave a core idle while another's wait; those
+        that took longest last time start first, so a long one does not run alone at the end."""
+        for backend in {snippet.backend for _, snippet, _, _ in misses}:
             if backend not in self.pools:
                 self.pools[backend] = self._new_pool(backend)
-            for (index, snippet, _, _), outcome in zip(group, self.pools[backend].map(execute, group)):
-                outcomes[index] = outcome
-                self.executed.append(snippet.name)
-        return outcomes
+        hints = self.timings.load()
+        # Unknown ones first (nothing says they are short), then the longest first; stable otherwise.
+        ordered = sorted(misses, key=lambda miss: -hints.get(miss[1].name, math.inf))
+
+        def run_one(miss):
+            with self._free_slots:  # shared with other calls, e.g. `mkdocs serve`'s background rounds
+                return self.pools[miss[1].backend].run(functools.partial(self._execute, miss=miss, finished=finished))
+
+        if len(ordered) <= 1 or len(self._slots) == 1:
+            results = [run_one(miss) for miss in ordered]
+        else:
+            with ThreadPoolExecutor(max_workers=min(len(self._slots), len(ordered)), thread_name_prefix="gradbook-run") as threads:
+                results = list(threads.map(run_one, ordered))
+        for (index, snippet, _, _), outcome in zip(ordered, results):
+            outcomes[index] = outcome
+        self.executed += [snippet.name for _, snippet, _, _ in misses]  # in request order
 
     def _execute(self, worker: WorkerProcess, miss, finished=None) -> SnippetRun | SnippetFailure:
         _, snippet, seed, base_key = miss
@@ -128,6 +151,8 @@ class SnippetRunner:
         else:
             self.report(f"{_label(snippet, seed)}: ran in {outcome.seconds:.1f} s on {outcome.device}")
             self.cache.store(base_key, outcome)
+            if seed == snippet.seed:  # the figures drawn at its own seed make that run the longest
+                self.timings.record(snippet.name, outcome.seconds)
         if finished is not None:
             finished(snippet, outcome)
         return outcome
@@ -145,6 +170,7 @@ class SnippetRunner:
                 f"ran {len(self.executed)} snippet(s), "
                 f"peak memory {max(p.peak_rss_mib for p in started.values()):.0f} MiB per worker"
             )
+        self.timings.save()
         for pool in self.pools.values():
             pool.stop()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from gradbook.engine.worker_process import WorkerProcess
 
@@ -30,13 +29,6 @@ class WorkerPool:
             return task(worker)
         finally:
             self._idle.put(worker)
-
-    def map(self, task: Callable[[WorkerProcess, object], object], items: Sequence) -> list:
-        """`task(worker, item)` for every item, as many at once as there are workers; results in order."""
-        if len(items) <= 1 or len(self.workers) == 1:
-            return [self.run(lambda worker, item=item: task(worker, item)) for item in items]
-        with ThreadPoolExecutor(max_workers=len(self.workers), thread_name_prefix="gradbook-pool") as threads:
-            return list(threads.map(lambda item: self.run(lambda worker: task(worker, item)), items))
 
     def prewarm(self) -> None:
         """Start every worker in the background, so the next misses do not wait for TensorFlow."""

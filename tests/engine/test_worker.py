@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -233,3 +235,61 @@ def test_tensorflow_and_jax_workers_give_a_snippet_two_cpu_devices(throwaway, ru
     values = runner.run(tensorflow).values
     assert values["devices"] == 2 and values["placed"].endswith("CPU:0")  # everything else stays on one
     assert runner.run(jax).values == {"devices": 2}
+
+
+def _interval_snippet(throwaway, name: str, backend: str, meeting=None, other: str = ""):
+    """A snippet that records when it ran; with `meeting`, it also waits (up to 120 s) for `other`."""
+    wait = "" if meeting is None else f"""
+        (pathlib.Path({str(meeting)!r}) / "{name}").write_text("here")
+        deadline = time.monotonic() + 120
+        while not (pathlib.Path({str(meeting)!r}) / "{other}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    """
+    return throwaway.snippet(name, f"""
+        import os
+        os.environ["KERAS_BACKEND"] = "{backend}"
+        import pathlib, time
+        started = time.time()
+        {wait.strip()}
+        time.sleep(0.5)
+        results = {{"started": started, "ended": time.time(), "met": {meeting is not None and f"(pathlib.Path({str(meeting)!r}) / '{other}').exists()" or "False"}}}
+    """)
+
+
+def test_misses_of_different_backends_run_side_by_side(throwaway):
+    # A TensorFlow snippet and a JAX snippet can only meet if the runner runs them at once: the slot
+    # limit is shared by every backend's pool, not taken one backend after another.
+    meeting = throwaway.root / "meeting"
+    meeting.mkdir()
+    tensorflow = _interval_snippet(throwaway, "meets_tensorflow", "tensorflow", meeting, "meets_jax")
+    jax = _interval_snippet(throwaway, "meets_jax", "jax", meeting, "meets_tensorflow")
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", workers=2, report=lambda text: None) as runner:
+        first, second = runner.run_many([(tensorflow, None), (jax, None)])
+    assert first.values["met"] and second.values["met"]
+
+
+def test_one_slot_runs_one_snippet_at_a_time_even_for_two_callers_and_two_backends(throwaway):
+    # `mkdocs serve` may start a second background round while the first runs: the slot limit holds
+    # across calls, so a TensorFlow and a JAX snippet asked for at once still take turns.
+    snippets = [_interval_snippet(throwaway, f"alone_{backend}", backend) for backend in ("tensorflow", "jax")]
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", workers=1, report=lambda text: None) as runner:
+        with ThreadPoolExecutor(max_workers=2) as callers:
+            outcomes = list(callers.map(runner.run, snippets))
+    intervals = sorted((outcome.values["started"], outcome.values["ended"]) for outcome in outcomes)
+    assert intervals[0][1] <= intervals[1][0], intervals
+
+
+def test_the_longest_last_time_runs_first_and_unknown_ones_before_it(throwaway):
+    names = ["short", "unknown", "long", "middle"]
+    snippets = [throwaway.snippet(name, f"results = {{'name': '{name}'}}\n") for name in names]
+    (throwaway.root / ".cache").mkdir()
+    (throwaway.root / ".cache" / "timings.json").write_text('{"short": 0.5, "long": 30.0, "middle": 4.0}')
+    order = []
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", workers=1, report=lambda text: None) as runner:
+        outcomes = runner.run_many([(snippet, None) for snippet in snippets], finished=lambda s, _: order.append(s.name))
+        assert [outcome.values["name"] for outcome in outcomes] == names  # results still in request order
+        assert runner.executed == names
+    assert order == ["unknown", "long", "middle", "short"]
+    # This run's own times replace the hints, and a name only the file knew is kept.
+    timings = json.loads((throwaway.root / ".cache" / "timings.json").read_text())
+    assert set(timings) == set(names) and timings["long"] < 30.0

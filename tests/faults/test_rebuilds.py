@@ -127,6 +127,7 @@ def test_garbage_in_every_cache_folder_is_rebuilt_not_a_crash(notebook_site, tmp
     result = mkdocs_build(notebook_site, tmp_path / "rebuilt")
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("unreadable mkdocs-jupyter cache entry") == 2
+    assert "run timings" in result.stderr and "unreadable" in result.stderr  # the runner's order hints
     # The snippets ran again (captions carry new run times), and the same site came out.
     rebuilt, clean = site_files(tmp_path / "rebuilt"), site_files(tmp_path / "clean")
     assert sorted(rebuilt) == sorted(clean)
