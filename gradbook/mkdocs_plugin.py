@@ -88,6 +88,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         if missing:
             raise PluginError(f"gradbook: add these to markdown_extensions in mkdocs.yml: {', '.join(missing)}")
         self.execute = self.config.execute and os.environ.get(EXECUTE_VARIABLE, "1") != "0"
+        self._pin_jupyter_cache(config)
         settings = (
             self.project_root, self.config.cache_dir, float(self.config.timeout),
             cpu_forced(self.config.device), self.config.memory_limit_mib, self.config.workers,
@@ -110,6 +111,17 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             self.background = BackgroundRuns(self.runner, on_result=self._snippet_landed)
         self.rendered = RenderedNotebooks(self.project_root / self.config.cache_dir / "rendered")
         return config
+
+    def _pin_jupyter_cache(self, config) -> None:
+        """Put mkdocs-jupyter's render cache under this project, wherever the build is started from.
+
+        mkdocs-jupyter resolves its cache folder against the working directory, and after a build
+        deletes every entry that build did not use: building another project from this one's folder
+        (as an in-process test or a script might) would empty this project's render cache.
+        """
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if jupyter is not None and not Path(jupyter.config["cache_dir"]).is_absolute():
+            jupyter.config["cache_dir"] = str(self.project_root / jupyter.config["cache_dir"])
 
     @property
     def _landing_signal(self) -> Path:
@@ -207,7 +219,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is None or not jupyter.config.get("cache"):
             return
-        # mkdocs-jupyter resolves its cache_dir against the working directory; so does this.
+        # Pinned under the project root by on_config.
         for entry in discard_unreadable_entries(Path(jupyter.config["cache_dir"])):
             log.info(f"gradbook: unreadable mkdocs-jupyter cache entry {entry} removed; its notebook page is rendered again")
 

@@ -13,13 +13,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def mkdocs_build(project: Path, site_dir: Path, *, strict: bool = True, env: dict | None = None,
-                 background: bool = False):
+                 background: bool = False, cwd: Path | None = None):
     command = [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"), "-d", str(site_dir)]
     command += ["--strict"] if strict else []
     environment = dict(os.environ, NO_MKDOCS_2_WARNING="1", **(env or {}))
     if background:
-        return subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
-    return subprocess.run(command, cwd=project, capture_output=True, text=True, env=environment, timeout=1200)
+        return subprocess.Popen(command, cwd=cwd or project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    return subprocess.run(command, cwd=cwd or project, capture_output=True, text=True, env=environment, timeout=1200)
 
 
 def throwaway_site(root: Path, snippets: dict[str, str], pages: dict[str, str], **plugin_options) -> Path:

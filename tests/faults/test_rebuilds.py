@@ -134,6 +134,19 @@ def test_garbage_in_every_cache_folder_is_rebuilt_not_a_crash(notebook_site, tmp
     assert rebuilt["downloads/plot.ipynb"].count(b'"id": "cell-') == 3
 
 
+def test_a_build_started_from_another_folder_keeps_its_notebook_renders_in_its_own_project(notebook_site, tmp_path):
+    # mkdocs-jupyter resolves its cache folder against the working directory and deletes each entry
+    # its build did not use: unpinned, this build would empty the render cache of the folder it was
+    # started from (as the in-process builds of these tests emptied the real site's).
+    elsewhere_entry = tmp_path / "elsewhere" / ".cache" / "mkdocs-jupyter" / "0123.json"
+    elsewhere_entry.parent.mkdir(parents=True)
+    elsewhere_entry.write_text('{"content": "", "toc_tokens": []}')
+    result = mkdocs_build(notebook_site, tmp_path / "site", cwd=tmp_path / "elsewhere")
+    assert result.returncode == 0, result.stderr
+    assert [path.name for path in elsewhere_entry.parent.iterdir()] == ["0123.json"]
+    assert len(list((notebook_site / ".cache" / "mkdocs-jupyter").glob("*.json"))) == 2
+
+
 def test_serve_shows_pages_at_once_and_fills_them_in_as_snippets_land(tmp_path):
     snippets = {
         "quick": "SEED = 0\nresults = {'value': 7}\n",
