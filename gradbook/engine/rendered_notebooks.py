@@ -27,6 +27,10 @@ WRITER_DIGEST = hashlib.sha256(Path(notebook_module.__file__).read_bytes()).hexd
 # Files already read and parsed as JSON, by path: ((size, modification time) then, text). A `mkdocs
 # serve` rebuild reads and parses only the notebooks written or changed since (all of them: ~11 MB).
 _CHECKED: dict[Path, tuple[tuple[int, int], str]] = {}
+# The file each (snippet, flavour) last resolved to, with what it was made from: a rebuild handed the
+# same run object (the cache remembers it while its entry is unchanged) and the same source and
+# links skips the digest, which serialises the whole run, figures included.
+_RESOLVED: dict[tuple[Path, str, bool], tuple[str, SnippetRun, object, Path]] = {}
 
 
 class RenderedNotebooks:
@@ -37,8 +41,7 @@ class RenderedNotebooks:
 
     def notebook(self, snippet: Snippet, run: SnippetRun, figure_sources: Callable | None = None) -> str:
         links = [figure_sources(number) for number in range(1, len(run.figures) + 1)] if figure_sources else None
-        payload = json.dumps([WRITER_DIGEST, snippet.source, run.to_json(), links], sort_keys=True)
-        path = self.root / f"{hashlib.sha256(payload.encode()).hexdigest()}.ipynb"
+        path = self._path(snippet, run, links)
         self.used.add(path)
         try:
             status = path.stat()
@@ -54,6 +57,16 @@ class RenderedNotebooks:
             text = notebook_json(snippet, run, figure_sources)
             write_atomically(path, text)
             return text
+
+    def _path(self, snippet: Snippet, run: SnippetRun, links) -> Path:
+        flavour = (self.root, snippet.name, links is not None)
+        resolved = _RESOLVED.get(flavour)
+        if resolved is not None and resolved[1] is run and resolved[0] == snippet.source and resolved[2] == links:
+            return resolved[3]
+        payload = json.dumps([WRITER_DIGEST, snippet.source, run.to_json(), links], sort_keys=True)
+        path = self.root / f"{hashlib.sha256(payload.encode()).hexdigest()}.ipynb"
+        _RESOLVED[flavour] = (snippet.source, run, links, path)
+        return path
 
     def forget_unused(self) -> None:
         """Delete the notebooks this build did not ask for (older versions of edited snippets)."""

@@ -58,3 +58,22 @@ def test_rendered_notebooks_are_reused_until_an_input_changes_and_damage_is_rewr
     assert store.notebook(snippet, run, links) == first and store.reused == 0
     store.forget_unused()
     assert len(list((tmp_path / "rendered").glob("*.ipynb"))) == 1
+
+
+def test_the_same_run_object_source_and_links_resolve_without_serialising_the_run_again(tmp_path, monkeypatch):
+    from dataclasses import asdict, replace
+
+    from gradbook.engine.rendered_notebooks import RenderedNotebooks
+
+    snippet, run = demo(tmp_path)
+    links = lambda number: ("light.svg", "dark.svg")  # noqa: E731
+    first = RenderedNotebooks(tmp_path / "rendered").notebook(snippet, run, links)
+    serialised = []
+    monkeypatch.setattr(SnippetRun, "to_json", lambda self: serialised.append(self) or asdict(self))
+    store = RenderedNotebooks(tmp_path / "rendered")  # a serve rebuild makes a new store
+    assert store.notebook(snippet, run, links) == first and serialised == []
+    # An equal run read afresh is another object: digested again, and still the same notebook.
+    assert store.notebook(snippet, replace(run), links) == first and len(serialised) == 1
+    # An edited source is another notebook, however the run compares.
+    snippet.path.write_text(snippet.source.replace('print("hi")', 'print("hello")'))
+    assert store.notebook(load_snippet(snippet.path), run, links) != first
