@@ -7,7 +7,6 @@ asked for together (`run_many`, `run_all`) run side by side, one per worker.
 from __future__ import annotations
 
 import functools
-import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -123,8 +122,11 @@ class SnippetRunner:
             if backend not in self.pools:
                 self.pools[backend] = self._new_pool(backend)
         hints = self.timings.load()
-        # Unknown ones first (nothing says they are short), then the longest first; stable otherwise.
-        ordered = sorted(misses, key=lambda miss: -hints.get(miss[1].name, math.inf))
+        # Unknown ones first (nothing says they are short), those that declare a longer timeout
+        # before the rest (an author raises it for a long run); then the longest last time first.
+        ordered = sorted(misses, key=lambda miss: (
+            (0, -(miss[1].timeout or 0)) if miss[1].name not in hints else (1, -hints[miss[1].name])
+        ))
 
         def run_one(miss):
             with self._free_slots:  # shared with other calls, e.g. `mkdocs serve`'s background rounds

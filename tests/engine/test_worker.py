@@ -280,8 +280,9 @@ def test_one_slot_runs_one_snippet_at_a_time_even_for_two_callers_and_two_backen
 
 
 def test_the_longest_last_time_runs_first_and_unknown_ones_before_it(throwaway):
-    names = ["short", "unknown", "long", "middle"]
-    snippets = [throwaway.snippet(name, f"results = {{'name': '{name}'}}\n") for name in names]
+    names = ["short", "unknown", "long", "middle", "unknown_but_declared_long"]
+    snippets = [throwaway.snippet(name, f"results = {{'name': '{name}'}}\n") for name in names[:-1]]
+    snippets.append(throwaway.snippet(names[-1], '"""\nTimeout: 300\n"""\nresults = {"name": "unknown_but_declared_long"}\n'))
     (throwaway.root / ".cache").mkdir()
     (throwaway.root / ".cache" / "timings.json").write_text('{"short": 0.5, "long": 30.0, "middle": 4.0}')
     order = []
@@ -289,7 +290,8 @@ def test_the_longest_last_time_runs_first_and_unknown_ones_before_it(throwaway):
         outcomes = runner.run_many([(snippet, None) for snippet in snippets], finished=lambda s, _: order.append(s.name))
         assert [outcome.values["name"] for outcome in outcomes] == names  # results still in request order
         assert runner.executed == names
-    assert order == ["unknown", "long", "middle", "short"]
-    # This run's own times replace the hints, and a name only the file knew is kept.
+    # Unknown ones first, the one whose author raised its timeout before the other; then by last time.
+    assert order == ["unknown_but_declared_long", "unknown", "long", "middle", "short"]
+    # This run's own times replace the hints.
     timings = json.loads((throwaway.root / ".cache" / "timings.json").read_text())
     assert set(timings) == set(names) and timings["long"] < 30.0
