@@ -31,6 +31,7 @@ from gradbook.engine.site_paths import VALUES_FILE, data_uri, download_uri, figu
 from gradbook.engine.snippet import SnippetFormatError
 from gradbook.engine.unexpanded import unexpanded_references
 from gradbook.engine.atomic_write import write_atomically
+from gradbook import nbconvert_templates
 from gradbook.jupyter_cache import discard_unreadable_entries
 from gradbook.notebook_page import slim_notebook_page
 from gradbook.page_cache import PageCache
@@ -89,6 +90,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             raise PluginError(f"gradbook: add these to markdown_extensions in mkdocs.yml: {', '.join(missing)}")
         self.execute = self.config.execute and os.environ.get(EXECUTE_VARIABLE, "1") != "0"
         self._pin_jupyter_cache(config)
+        if config.plugins.get("mkdocs-jupyter") is not None:
+            nbconvert_templates.install()  # its notebook conversions compile their templates once
         settings = (
             self.project_root, self.config.cache_dir, float(self.config.timeout),
             cpu_forced(self.config.device), self.config.memory_limit_mib, self.config.workers,
