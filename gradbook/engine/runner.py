@@ -59,6 +59,7 @@ class SnippetRunner:
         self._slots = worker_slots(force_cpu, count=workers or workers_from_environment())
         self._memory_limit_mib = memory_limit_mib
         self._free_slots = threading.BoundedSemaphore(len(self._slots))
+        self._pools_lock = threading.Lock()
         self.timings = RunTimings(Path(cache_dir) / "timings.json", warn=lambda text: report(f"warning: {text}"))
         # One pool per Keras backend (a process cannot switch); JAX and torch pools start on first use.
         self.pools = {DEFAULT_BACKEND: self._new_pool(DEFAULT_BACKEND)}
@@ -118,9 +119,10 @@ class SnippetRunner:
         """Run the misses side by side, at most one per worker slot (a core, or a GPU) whatever their
         backends, so one backend's last snippets never leave a core idle while another's wait; those
         that took longest last time start first, so a long one does not run alone at the end."""
-        for backend in {snippet.backend for _, snippet, _, _ in misses}:
-            if backend not in self.pools:
-                self.pools[backend] = self._new_pool(backend)
+        with self._pools_lock:  # two background rounds of `mkdocs serve` may both want a new backend
+            for backend in {snippet.backend for _, snippet, _, _ in misses}:
+                if backend not in self.pools:
+                    self.pools[backend] = self._new_pool(backend)
         hints = self.timings.load()
         # Unknown ones first (nothing says they are short), those that declare a longer timeout
         # before the rest (an author raises it for a long run); then the longest last time first.
