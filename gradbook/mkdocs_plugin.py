@@ -54,6 +54,9 @@ class SnippetPluginConfig(base.Config):
     workers = c.Type(int, default=0)  # warm workers side by side; 0: one per core, or one per GPU
 
 
+SERVE_NICENESS = 10  # `mkdocs serve`'s snippet workers: the scheduler runs its rebuilds first
+
+
 class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
     def __init__(self):
         self.runner: SnippetRunner | None = None  # kept across `mkdocs serve` rebuilds: stays warm
@@ -94,7 +97,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             nbconvert_templates.install()  # its notebook conversions compile their templates once
         settings = (
             self.project_root, self.config.cache_dir, float(self.config.timeout),
-            cpu_forced(self.config.device), self.config.memory_limit_mib, self.config.workers,
+            cpu_forced(self.config.device), self.config.memory_limit_mib, self.config.workers, self.serving,
         )
         if self.runner is None or self._runner_settings != settings:
             # MkDocs reuses plugin instances across `serve` rebuilds: keep the warm worker unless
@@ -108,6 +111,9 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                 force_cpu=cpu_forced(self.config.device),
                 memory_limit_mib=self.config.memory_limit_mib,
                 workers=self.config.workers or None,
+                # Serving, snippets run behind the pages a reader is waiting for: a fresh clone's
+                # first build shares two cores with two workers importing TensorFlow and running.
+                niceness=SERVE_NICENESS if self.serving else 0,
                 report=lambda text: log.info(f"snippet {text}"),
             )
             self._runner_settings = settings

@@ -48,6 +48,7 @@ class SnippetRunner:
         force_cpu: bool = False,
         memory_limit_mib: int = DEFAULT_MEMORY_LIMIT_MIB,
         workers: int | None = None,
+        niceness: int = 0,
         report: Callable[[str], None] = print,
     ):
         self.project_root = Path(project_root).resolve()
@@ -58,6 +59,7 @@ class SnippetRunner:
         # `workers` (or GRADBOOK_WORKERS) overrides the machine's count (one per core, or one per GPU).
         self._slots = worker_slots(force_cpu, count=workers or workers_from_environment())
         self._memory_limit_mib = memory_limit_mib
+        self._niceness = niceness  # `mkdocs serve`: snippets run behind the pages, which go first
         self._free_slots = threading.BoundedSemaphore(len(self._slots))
         self._pools_lock = threading.Lock()
         self.timings = RunTimings(Path(cache_dir) / "timings.json", warn=lambda text: report(f"warning: {text}"))
@@ -72,7 +74,8 @@ class SnippetRunner:
 
     def _new_pool(self, backend: str) -> WorkerPool:
         return WorkerPool([
-            WorkerProcess(self.project_root, self.force_cpu, self._memory_limit_mib, slot, backend) for slot in self._slots
+            WorkerProcess(self.project_root, self.force_cpu, self._memory_limit_mib, slot, backend, self._niceness)
+            for slot in self._slots
         ])
 
     def run_all(

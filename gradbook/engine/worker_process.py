@@ -32,9 +32,10 @@ class WorkerStartupError(RuntimeError):
 class WorkerProcess:
     def __init__(
         self, project_root: Path, force_cpu: bool, memory_limit_mib: int = 0, slot: WorkerSlot | None = None,
-        backend: str = "tensorflow",
+        backend: str = "tensorflow", niceness: int = 0,
     ):
         self.project_root = Path(project_root)
+        self.niceness = niceness  # above 0: the scheduler favours every other process (serve's pages)
         self.backend = backend
         self.force_cpu = force_cpu
         self.memory_limit_mib = memory_limit_mib
@@ -96,6 +97,10 @@ class WorkerProcess:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             cwd=self.project_root, env=environment, text=True, start_new_session=True,
         )
+        if self.niceness:
+            # Set from here, not in the child, so the worker's own code stays as it is; the few
+            # milliseconds before this line are Python starting up.
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, self.niceness)
         self._ready = False
         self._lines = queue.Queue()
         threading.Thread(target=_pump_lines, args=(self._process.stdout, self._lines), daemon=True).start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -295,3 +296,11 @@ def test_the_longest_last_time_runs_first_and_unknown_ones_before_it(throwaway):
     # This run's own times replace the hints.
     timings = json.loads((throwaway.root / ".cache" / "timings.json").read_text())
     assert set(timings) == set(names) and timings["long"] < 30.0
+
+
+def test_a_nice_runner_starts_its_workers_below_the_caller(throwaway):
+    # `mkdocs serve` runs snippets behind the pages a reader waits for: its workers are niced.
+    probe = throwaway.snippet("niceness", "import os\nresults = {'niceness': os.nice(0)}\n")
+    caller = os.nice(0)
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", workers=1, niceness=5, report=lambda text: None) as runner:
+        assert runner.run(probe).values == {"niceness": min(caller + 5, 19)}

@@ -9,6 +9,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from gradbook.engine import SnippetRunner, cache_key
+from gradbook.mkdocs_plugin import SERVE_NICENESS
 from tests.site_helpers import PROJECT_ROOT, mkdocs_build, throwaway_site
 
 
@@ -164,6 +165,8 @@ def test_serve_shows_pages_at_once_and_fills_them_in_as_snippets_land(tmp_path):
         return config.plugins["gradbook"], (site / "index.html").read_text()
 
     plugin, html = rebuild()
+    # Serving, the workers run below the rebuilds.
+    assert {worker.niceness for worker in plugin.runner.pool.workers} == {SERVE_NICENESS}
     # The first build returned without waiting: the page says the snippets are still running.
     assert "Running in the background: " in html and "[running]" in html
     plugin.background.wait(timeout=120)
