@@ -63,7 +63,7 @@ def install() -> bool:
     create = getattr(TemplateExporter, "_create_environment", None)
     if create is None:
         return False
-    if getattr(create, "shares_compiled_templates", False):
+    if hasattr(create, "unwrapped"):  # installed already
         return True
 
     def create_environment(self):
@@ -72,6 +72,6 @@ def install() -> bool:
             environment.bytecode_cache = shared_cache(environment)
         return environment
 
-    create_environment.shares_compiled_templates = True
+    create_environment.unwrapped = create
     TemplateExporter._create_environment = create_environment
     return True
