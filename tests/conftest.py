@@ -19,6 +19,36 @@ CLAIM_SEEDS = (0, 1, 2)
 CORRUPTION = os.environ.get("GRADBOOK_CORRUPT_VALUES", "")
 
 
+# The tests that read or fill the real project's snippet cache, by file. pytest-xdist (`-n 2` in
+# pyproject.toml's addopts) runs them in one worker, in file order: the browser tests' cold build runs
+# every snippet at its own seed, the claim tests add seeds 1 and 2, test_claims_can_fail reads all
+# three. Every other test (engine, faults: throwaway sites) goes to the other worker as it frees up;
+# alone, they spend much of their time waiting for TensorFlow to import in a fresh worker, which
+# leaves a core idle. (pytest-xdist's own `--dist loadgroup` does not work with pytest 9, whose test
+# ids it can no longer rewrite; test_project_fixtures_are_only_used_in_the_project_group guards this list.)
+PROJECT_PATHS = ("tests/browser/", "tests/claims/", "tests/test_site_build.py", "tests/test_claims_can_fail.py")
+PROJECT_FIXTURES = {"project_runner", "published", "built_site"}
+
+
+def in_project_group(nodeid: str) -> bool:
+    return nodeid.startswith(PROJECT_PATHS)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ProjectCacheTogether(LoadScopeScheduling):
+        """One work unit for the project group, one per test for the rest; xdist hands out the
+        largest unit first, so the project group starts at once on its own worker."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return "project-cache" if in_project_group(nodeid) else nodeid
+
+    return ProjectCacheTogether(config, log)
+
+
 @pytest.fixture(scope="session")
 def project_runner():
     """One pool of warm workers for every claim test; shares the build's cache, which is keyed on content."""

@@ -47,7 +47,7 @@ def reports(tmp_path_factory) -> dict[str, tuple[set[str], set[str]]]:
         # No tracebacks: the report's failure elements are all this reads, and formatting some
         # thousand failures was a third of each run.
         subprocess.run(
-            [sys.executable, "-m", "pytest", str(CLAIMS), "-q", "-p", "no:cacheprovider", "--tb=no", f"--junitxml={report}"],
+            [sys.executable, "-m", "pytest", str(CLAIMS), "-q", "-n", "0", "-p", "no:cacheprovider", "--tb=no", f"--junitxml={report}"],
             cwd=PROJECT_ROOT, env=dict(os.environ, GRADBOOK_CORRUPT_VALUES=mode), capture_output=True, timeout=1800,
         )
         return read_report(report)
