@@ -33,6 +33,7 @@ from gradbook.engine.unexpanded import unexpanded_references
 from gradbook.engine.atomic_write import write_atomically
 from gradbook import nbconvert_templates
 from gradbook.jupyter_cache import discard_unreadable_entries
+from gradbook.jupyter_prerender import NotebookPrerender
 from gradbook.notebook_page import slim_notebook_page
 from gradbook.page_cache import PageCache
 from gradbook.theme_output import ThemeOutputCache
@@ -159,9 +160,11 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         self._report_missing_backends()
         # All at once, so the misses run side by side on the worker pool.
         in_background = self.serving and self.execute
-        self.outcomes = self.runner.run_all(self.snippets.values(), execute=self.execute and not in_background)
         if in_background:
+            self.outcomes = self.runner.run_all(self.snippets.values(), execute=False)
             self._run_misses_in_background()
+        else:
+            self.outcomes = self._run_all_rendering_as_they_land(config)
         for name, outcome in self.outcomes.items():
             if isinstance(outcome, SnippetFailure):
                 log.warning(f"gradbook: snippet failed: {outcome.describe()}")
@@ -169,6 +172,25 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         runs = {name: run for name, run in self.outcomes.items() if isinstance(run, SnippetRun)}
         files.append(File.generated(config, VALUES_FILE, content=json.dumps(values_document(runs), indent=2)))
         return files
+
+    def _run_all_rendering_as_they_land(self, config) -> dict:
+        """Every snippet's outcome; the notebook page of each run that lands is rendered meanwhile
+        (see jupyter_prerender), so a cold build's notebook pages are not all left to the end."""
+        prerender = NotebookPrerender.for_build(config) if self.execute else None
+
+        def landed(snippet, outcome) -> None:  # on a runner thread: only queue the work
+            if prerender is not None and isinstance(outcome, SnippetRun):
+                prerender.submit(lambda: self._notebook_copy(config, snippet, outcome).abs_src_path)
+
+        snippets = list(self.snippets.values())
+        try:
+            outcomes = self.runner.run_many([(snippet, None) for snippet in snippets], self.execute, finished=landed)
+        finally:
+            if prerender is not None:
+                prerender.finish()
+        if prerender is not None and prerender.rendered:
+            log.info(f"gradbook: {prerender.rendered} notebook pages rendered while the snippets ran")
+        return {snippet.name: outcome for snippet, outcome in zip(snippets, outcomes)}
 
     def _load_snippet(self, path: Path):
         """load_snippet(path), parsed again only when the file changed (serve rebuilds ask each time)."""
@@ -206,6 +228,10 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             files.append(File.generated(config, data_uri(snippet.name), content=outcome.data))
         # The download embeds its figures; the page mkdocs-jupyter renders links both palettes' variants.
         files.append(File.generated(config, download_uri(snippet.name), content=self.rendered.notebook(snippet, outcome)))
+        files.append(self._notebook_copy(config, snippet, outcome))
+
+    def _notebook_copy(self, config, snippet, outcome: SnippetRun) -> File:
+        """The executed notebook mkdocs-jupyter renders as the snippet's page, written if it changed."""
         # mkdocs-jupyter serves notebooks/x.ipynb at the URL a Markdown page notebooks/x.md would have.
         page = File(notebook_uri(snippet.name).removesuffix(".ipynb") + ".md", None, config.site_dir, config.use_directory_urls)
         notebook = self.rendered.notebook(
@@ -222,7 +248,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
                 write_atomically(written, notebook)
             # A serve rebuild handed the same notebook text skips the read while the file is unchanged.
             self._copies[written] = (_file_version(written), notebook)
-        files.append(File(notebook_uri(snippet.name), str(cache_root), config.site_dir, config.use_directory_urls))
+        return File(notebook_uri(snippet.name), str(cache_root), config.site_dir, config.use_directory_urls)
 
     def _repair_jupyter_cache(self, config) -> None:
         jupyter = config.plugins.get("mkdocs-jupyter")
