@@ -39,7 +39,8 @@ def summary(times: dict[str, float]) -> str:
         folders[folder_of(test_id)] += seconds
         files[test_id.split("::")[0]] += seconds
         counts[test_id.split("::")[0]] += 1
-    lines = [f"Tests: {len(times)}, {total:.0f} s in all.", "", "| folder | s | share |", "| --- | ---: | ---: |"]
+    lines = [f"Tests: {len(times)}, {total:.0f} s in all, summed over the pytest-xdist workers, which run "
+             "side by side (the wall time is on pytest's last line).", "", "| folder | s | share |", "| --- | ---: | ---: |"]
     lines += [f"| {folder} | {seconds:.0f} | {seconds / total:.0%} |" for folder, seconds in folders.most_common()]
     lines += ["", "| file | tests | s |", "| --- | ---: | ---: |"]
     lines += [f"| {name} | {counts[name]} | {seconds:.0f} |" for name, seconds in files.most_common(12)]

@@ -20,7 +20,7 @@ def test_a_report_is_summed_by_folder_and_file(tmp_path):
         "tests/test_readme.py::test_ci": 0.5,
     }
     text = summary(times)
-    assert "Tests: 3, 313 s in all." in text
+    assert "Tests: 3, 313 s in all, summed over the pytest-xdist workers" in text
     assert "| tests/browser | 300 | 96% |" in text and "| tests | 0 | 0% |" in text
     assert "| tests/claims/test_relu.py | 1 | 12 |" in text
     assert "- 300 s tests/browser/test_pages.py::test_visits" in text and "test_dies" not in text.split("Single tests")[1]

@@ -5,6 +5,7 @@ one is checked without a browser."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import re
@@ -51,6 +52,11 @@ TRANSITIONS_SETTLED = "() => document.getAnimations().every(animation => animati
 # Pages whose components (tabs, admonitions, tables, the explorer's controls) are visited and
 # checked by axe in both palettes, whatever the hash below says.
 BOTH_PALETTES = ("/", "/about/writing-a-page/", "/explore/", "/troubleshooting/gradients-on-every-backend/")
+# Material's search worker fetches and indexes the whole search index (1.3 MB) on every page load: a
+# second busy process beside axe's. The script is the same on every page, so the pages above load
+# the real index, test_search_finds_what_readers_type searches it, and the other visits are handed
+# an index with the same settings and no entries.
+SEARCH_INDEX = "**/search/search_index.json"
 # One executed-notebook page in this many is visited in the browser (see sampled_notebooks).
 NOTEBOOK_SHARE = 8
 SEARCHES = {"clipping": "gradient-clipping", "He initialization": "initialisation", "LSTM": "gated-recurrent-units"}
@@ -67,8 +73,15 @@ def page_reports(browser, site_url, built_site):
     site, _ = built_site
     processes = len(PALETTES) if len(os.sched_getaffinity(0)) >= 4 else 1
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as processes:
-        visits = [processes.submit(visit_pages, site_url, site_pages(site), palette) for palette in PALETTES]
+        empty_index = empty_search_index(site)
+        visits = [processes.submit(visit_pages, site_url, site_pages(site), palette, empty_index) for palette in PALETTES]
         return {key: report for visit in visits for key, report in visit.result().items()}
+
+
+def empty_search_index(site) -> str:
+    """The site's search index with its settings (language, separator) and no entries."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return json.dumps({**index, "docs": []})
 
 
 def palette_of(path: str) -> str:
@@ -116,7 +129,7 @@ def sampled_notebooks(paths: list[str]) -> set[str]:
     return chosen
 
 
-def visit_pages(site_url: str, paths: list[str], palette: str) -> dict:
+def visit_pages(site_url: str, paths: list[str], palette: str, empty_index: str) -> dict:
     from playwright.sync_api import sync_playwright
 
     axe = Axe()
@@ -131,6 +144,8 @@ def visit_pages(site_url: str, paths: list[str], palette: str) -> dict:
             page.on("request", lambda request: seen["requests"].append(request.url))
             page.on("console", lambda message: message.type == "error" and seen["errors"].append(message.text))
             page.on("pageerror", lambda error: seen["errors"].append(str(error)))
+            if path not in BOTH_PALETTES:
+                page.route(SEARCH_INDEX, lambda route: route.fulfill(body=empty_index, content_type="application/json"))
             page.goto(site_url + path, wait_until="networkidle")
             seen["images"] = page.evaluate(SHOWN_IMAGES_AFTER_SCROLLING)
             seen["own_bytes"] = page.evaluate(OWN_BYTES)
