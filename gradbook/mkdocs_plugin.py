@@ -182,15 +182,14 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
             if prerender is not None and isinstance(outcome, SnippetRun):
                 prerender.submit(lambda: self._notebook_copy(config, snippet, outcome).abs_src_path)
 
-        snippets = list(self.snippets.values())
         try:
-            outcomes = self.runner.run_many([(snippet, None) for snippet in snippets], self.execute, finished=landed)
+            outcomes = self.runner.run_all(self.snippets.values(), execute=self.execute, finished=landed)
         finally:
             if prerender is not None:
                 prerender.finish()
         if prerender is not None and prerender.rendered:
             log.info(f"gradbook: {prerender.rendered} notebook pages rendered while the snippets ran")
-        return {snippet.name: outcome for snippet, outcome in zip(snippets, outcomes)}
+        return outcomes
 
     def _load_snippet(self, path: Path):
         """load_snippet(path), parsed again only when the file changed (serve rebuilds ask each time)."""

@@ -79,11 +79,13 @@ class SnippetRunner:
         ])
 
     def run_all(
-        self, snippets: Iterable[Snippet], seed: int | None = None, execute: bool = True
+        self, snippets: Iterable[Snippet], seed: int | None = None, execute: bool = True,
+        finished: Callable[[Snippet, SnippetRun | SnippetFailure], None] | None = None,
     ) -> dict[str, SnippetRun | SnippetFailure | None]:
-        """Results by snippet name; None where execution is off and nothing is cached."""
+        """Results by snippet name; None where execution is off and nothing is cached. `finished`:
+        as in run_many."""
         snippets = list(snippets)
-        outcomes = self.run_many([(snippet, seed) for snippet in snippets], execute)
+        outcomes = self.run_many([(snippet, seed) for snippet in snippets], execute, finished)
         return {snippet.name: outcome for snippet, outcome in zip(snippets, outcomes)}
 
     def run(self, snippet: Snippet, seed: int | None = None, execute: bool = True) -> SnippetRun | SnippetFailure | None:

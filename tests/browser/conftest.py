@@ -81,6 +81,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @functools.lru_cache(maxsize=None)
 def _compressed(path: Path, modified_ns: int) -> bytes:
-    """A file's gzip bytes, made once per version: every visit fetches the theme's scripts and the
-    1.3 MB search index again, and compressing them anew was most of the server's time."""
+    """A file's gzip bytes, made once per version: every visit fetches the theme's scripts and
+    stylesheets again, and compressing them anew repeated the same work on each visit."""
     return gzip.compress(path.read_bytes())
