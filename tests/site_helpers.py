@@ -44,3 +44,8 @@ def throwaway_site(root: Path, snippets: dict[str, str], pages: dict[str, str], 
 def executed_snippets(build_output: str) -> list[str]:
     """Names of the snippets a build ran (rather than read from the cache), from its progress lines."""
     return sorted(re.findall(r"snippet (\w+): (?:ran in|failed)", build_output))
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site, by path relative to it: two sites compare byte for byte."""
+    return {str(path.relative_to(site)): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.site_helpers import mkdocs_build, throwaway_site
+from tests.site_helpers import mkdocs_build, site_files, throwaway_site
 
 SNIPPETS = {
     "plot": "SEED = 0\n# %%\nimport matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.title('t')\nprint('hi')\nresults = {'n': 3}\n",
@@ -13,10 +13,6 @@ SNIPPETS = {
     "broken": "SEED = 0\n# %%\nraise ValueError('no notebook page for a failed run')\n",
 }
 PAGE = "# Home\n\n@snippet plot\n\n@figure plot\n\n@snippet text\n\n@snippet broken\n\n{{ plot.n }}\n"
-
-
-def site_files(site) -> dict[str, bytes]:
-    return {str(path.relative_to(site)): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
 
 
 def cache_entries(project) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 
-from tests.faults.test_rebuilds import site_files
+from tests.site_helpers import site_files
 from tests.site_helpers import mkdocs_build, throwaway_site
 
 PAGES = {

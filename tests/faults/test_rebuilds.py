@@ -10,7 +10,7 @@ from mkdocs.config import load_config
 
 from gradbook.engine import SnippetRunner, cache_key
 from gradbook.mkdocs_plugin import SERVE_NICENESS
-from tests.site_helpers import PROJECT_ROOT, mkdocs_build, throwaway_site
+from tests.site_helpers import PROJECT_ROOT, mkdocs_build, site_files, throwaway_site
 
 
 def test_a_package_version_change_reruns_everything(throwaway, monkeypatch):
@@ -88,10 +88,6 @@ def test_two_cold_builds_publish_identical_values_and_figures(tmp_path):
     ]
     for name in figures:
         assert (sites[0] / "figures" / name).read_bytes() == (sites[1] / "figures" / name).read_bytes(), name
-
-
-def site_files(site) -> dict[str, bytes]:
-    return {str(path.relative_to(site)): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
 
 
 @pytest.fixture
