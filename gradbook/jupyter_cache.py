@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from gradbook.engine.file_version import file_version
+
 EXPECTED_KEYS = {"content", "toc_tokens"}
 
 
@@ -23,9 +25,9 @@ def discard_unreadable_entries(cache_dir: Path) -> list[Path]:
     discarded = []
     for entry in sorted(cache_dir.glob("*.json")) if cache_dir.is_dir() else []:
         try:
-            status = entry.stat()
-            version = (status.st_size, status.st_mtime_ns)
-            readable = _CHECKED.get(entry) == version or EXPECTED_KEYS <= set(json.loads(entry.read_text(encoding="utf-8")))
+            version = file_version(entry)
+            known = version is not None and _CHECKED.get(entry) == version
+            readable = known or EXPECTED_KEYS <= set(json.loads(entry.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             readable = False
         if readable:

@@ -24,6 +24,7 @@ from gradbook.engine.background import BackgroundRuns
 from gradbook.engine.backend_tabs import drop_unavailable_tabs
 from gradbook.engine.backends import INSTALL_HINT, backend_installed, label
 from gradbook.engine.directives import expand_page
+from gradbook.engine.file_version import file_version
 from gradbook.engine.device import cpu_forced
 from gradbook.engine.rendered_notebooks import RenderedNotebooks
 from gradbook.engine.published_values import values_document
@@ -193,8 +194,8 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
 
     def _load_snippet(self, path: Path):
         """load_snippet(path), parsed again only when the file changed (serve rebuilds ask each time)."""
-        version = _file_version(path)
-        if self._loaded.get(path, (None,))[0] != version:
+        version = file_version(path)
+        if version is None or self._loaded.get(path, (None,))[0] != version:  # None: load_snippet says why
             self._loaded[path] = (version, load_snippet(path))
         return self._loaded[path][1]
 
@@ -241,12 +242,12 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         # files), so this copy lives in the cache folder, which then acts as that source folder.
         cache_root = self.project_root / self.config.cache_dir
         written = cache_root / notebook_uri(snippet.name)
-        if self._copies.get(written, (None, None))[1] is not notebook or _file_version(written) != self._copies[written][0]:
+        if self._copies.get(written, (None, None))[1] is not notebook or file_version(written) != self._copies[written][0]:
             # Bytes, not text: a garbled copy is simply different, and is rewritten.
             if not written.exists() or written.read_bytes() != notebook.encode("utf-8"):
                 write_atomically(written, notebook)
             # A serve rebuild handed the same notebook text skips the read while the file is unchanged.
-            self._copies[written] = (_file_version(written), notebook)
+            self._copies[written] = (file_version(written), notebook)
         return File(notebook_uri(snippet.name), str(cache_root), config.site_dir, config.use_directory_urls)
 
     def _repair_jupyter_cache(self, config) -> None:
@@ -287,7 +288,7 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
         """
         source = Path(page.file.abs_src_path)
         jupyter = config.plugins.get("mkdocs-jupyter")
-        version = (_file_version(source), repr(sorted(jupyter.config.items())) if jupyter else None)
+        version = (file_version(source), repr(sorted(jupyter.config.items())) if jupyter else None)
         remembered = _RENDERED_NOTEBOOKS.get(source) if self.serving else None
         if remembered is not None and remembered[0] == version and version[0] is not None:
             # The same content object as last time, too: the notebook page slimmer then knows it.
@@ -382,11 +383,3 @@ class SnippetPlugin(BasePlugin[SnippetPluginConfig]):
 # page's 600 KB cache entry again, and then slimming new copies of the same content.
 _RENDERED_NOTEBOOKS: dict[Path, tuple] = {}
 
-
-def _file_version(path: Path) -> tuple[int, int] | None:
-    """(size, modification time) of a file, or None where there is none: a change of either means an edit."""
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        return None
-    return status.st_size, status.st_mtime_ns

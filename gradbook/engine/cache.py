@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gradbook.engine.atomic_write import write_atomically
 from gradbook.engine.cache_key import snippet_cache_key
+from gradbook.engine.file_version import file_version
 from gradbook.engine.results import SnippetRun
 
 
@@ -34,7 +35,7 @@ class SnippetCache:
         if full_key is None:
             return None
         path = self.root / "entries" / f"{full_key}.json"
-        version = _file_version(path)
+        version = file_version(path)
         remembered = self._remembered.get(path)
         if remembered is not None and version is not None and remembered[0] == version:
             return remembered[1]
@@ -88,10 +89,3 @@ class SnippetCache:
     def _write_json(path: Path, data: dict) -> None:
         write_atomically(path, json.dumps(data))
 
-
-def _file_version(path: Path) -> tuple[int, int] | None:
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return status.st_size, status.st_mtime_ns

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gradbook.engine import notebook as notebook_module
 from gradbook.engine.atomic_write import write_atomically
+from gradbook.engine.file_version import file_version
 from gradbook.engine.notebook import notebook_json
 from gradbook.engine.results import SnippetRun
 from gradbook.engine.snippet import Snippet
@@ -44,8 +45,7 @@ class RenderedNotebooks:
         path = self._path(snippet, run, links)
         self.used.add(path)
         try:
-            status = path.stat()
-            version = (status.st_size, status.st_mtime_ns)
+            version = file_version(path)
             if path not in _CHECKED or _CHECKED[path][0] != version:
                 text = path.read_text(encoding="utf-8")
                 json.loads(text)
