@@ -23,7 +23,14 @@ def mkdocs_build(project: Path, site_dir: Path, *, strict: bool = True, env: dic
 
 
 def throwaway_site(root: Path, snippets: dict[str, str], pages: dict[str, str], **plugin_options) -> Path:
-    """A site with the project's theme and extensions, its own snippets, pages and cache."""
+    """A site with the project's theme and extensions, its own snippets, pages and cache.
+
+    One snippet worker, unless `workers` says otherwise (0: one per core, as the project has): a
+    throwaway build runs a few snippets of a line or two, and a second worker would cost a second
+    TensorFlow import (some 8 CPU-seconds) to save a fraction of a second. The pool's side-by-side
+    runs are tested in tests/engine/test_worker.py, and the real site's build uses the full pool.
+    """
+    plugin_options.setdefault("workers", 1)
     (root / "snippets").mkdir(parents=True, exist_ok=True)
     config = (PROJECT_ROOT / "mkdocs.yml").read_text()
     # The project's nav, stylesheets and theme overrides are not part of a throwaway site.

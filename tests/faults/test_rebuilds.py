@@ -75,7 +75,8 @@ def test_two_cold_builds_publish_identical_values_and_figures(tmp_path):
     page = "# Home\n\n" + "\n\n".join(f"@snippet {name}\n\n@figure {name}" for name in names) + "\n"
     sites = []
     for attempt in range(2):
-        project = throwaway_site(tmp_path / f"project{attempt}", snippets, {"index.md": page})
+        # Both snippets side by side on the machine's pool, as the project's build runs them.
+        project = throwaway_site(tmp_path / f"project{attempt}", snippets, {"index.md": page}, workers=0)
         result = mkdocs_build(project, tmp_path / f"site{attempt}")
         assert result.returncode == 0, result.stderr
         sites.append(tmp_path / f"site{attempt}")
