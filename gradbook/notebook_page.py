@@ -13,6 +13,8 @@ import re
 
 from mkdocs.utils import get_relative_url
 
+from gradbook.engine.bounded_memo import BoundedMemo
+
 SHARED_STYLE_MIN_CHARS = 2000  # smaller <style> blocks are page-specific tweaks: leave them inline
 STYLE = re.compile(r"<style[^>]*>(?P<css>.*?)</style>", re.S)
 SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", re.S)
@@ -21,25 +23,21 @@ STYLESHEET_DIR = "assets/notebook"
 
 
 # Recent results by input, so a `mkdocs serve` rebuild does not scan the same 600 KB pages again.
-_SLIMMED: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
 _SLIMMED_KEPT = 512  # about two results (content, then the whole page) for each notebook page
+_SLIMMED: dict[tuple[str, str], tuple[str, dict[str, str]]] = BoundedMemo(_SLIMMED_KEPT)
 
 
 # The last input of each kind per page, kept with its key: a serve rebuild that hands over the very
 # same string object (a notebook page's content reused from memory) skips hashing its 600 KB.
-_SAME_OBJECT: dict[tuple[str, int], tuple[str, tuple[str, str]]] = {}
+_SAME_OBJECT: dict[tuple[str, int], tuple[str, tuple[str, str]]] = BoundedMemo(_SLIMMED_KEPT)
 
 
 def slim_notebook_page(html: str, page_url: str) -> tuple[str, dict[str, str]]:
     """Return the page's new HTML and the stylesheets it now links, as {site path: css}."""
     same = _SAME_OBJECT.get((page_url, len(html)))
     key = same[1] if same is not None and same[0] is html else (hashlib.sha256(html.encode()).hexdigest(), page_url)
-    if len(_SAME_OBJECT) >= _SLIMMED_KEPT:
-        del _SAME_OBJECT[next(iter(_SAME_OBJECT))]  # the oldest
     _SAME_OBJECT[(page_url, len(html))] = (html, key)
     if key not in _SLIMMED:
-        if len(_SLIMMED) >= _SLIMMED_KEPT:
-            del _SLIMMED[next(iter(_SLIMMED))]  # the oldest
         _SLIMMED[key] = _slim(html, page_url)
     html, stylesheets = _SLIMMED[key]
     return html, dict(stylesheets)

@@ -15,9 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gradbook.engine.atomic_write import write_atomically
+from gradbook.engine.bounded_memo import BoundedMemo
 from gradbook.engine.cache_key import snippet_cache_key
 from gradbook.engine.file_version import file_version
 from gradbook.engine.results import SnippetRun
+
+# Runs remembered in memory: the project's snippets at the claim tests' three seeds, with room to grow.
+REMEMBERED_ENTRIES = 1024
 
 
 class SnippetCache:
@@ -25,7 +29,8 @@ class SnippetCache:
         self.root = Path(root)
         self.project_root = Path(project_root)
         self.warn = warn
-        self._remembered: dict[Path, tuple[tuple[int, int], SnippetRun]] = {}
+        # Entries by path: a serve session's edits each add one, so only the newest are kept.
+        self._remembered: dict[Path, tuple[tuple[int, int], SnippetRun]] = BoundedMemo(REMEMBERED_ENTRIES)
 
     def load(self, base_key: str) -> SnippetRun | None:
         manifest = self._read_json(self.root / "manifests" / f"{base_key}.json")

@@ -52,9 +52,10 @@ RESULT_SHAPING_MODULES = (
     "cache.py", "device.py", "execution.py", "figures.py", "isolation.py", "results.py", "snippet.py", "worker.py",
 )
 NOT_RESULT_SHAPING_MODULES = (
-    "__init__.py", "atomic_write.py", "backend_tabs.py", "backends.py", "background.py", "cache_key.py", "directives.py", "file_version.py", "notebook.py",
-    "published_values.py", "rendered_notebooks.py", "run_timings.py", "runner.py", "site_paths.py", "unexpanded.py", "value_format.py",
-    "worker_pool.py", "worker_process.py",
+    "__init__.py", "atomic_write.py", "backend_tabs.py", "backends.py", "background.py", "bounded_memo.py",
+    "cache_key.py", "directives.py", "file_version.py", "notebook.py", "published_values.py", "rendered_notebooks.py",
+    "run_timings.py", "runner.py", "site_paths.py", "unexpanded.py", "value_format.py", "worker_pool.py",
+    "worker_process.py",
 )
 
 

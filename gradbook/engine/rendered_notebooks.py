@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gradbook.engine import notebook as notebook_module
 from gradbook.engine.atomic_write import write_atomically
+from gradbook.engine.bounded_memo import BoundedMemo
 from gradbook.engine.file_version import file_version
 from gradbook.engine.notebook import notebook_json
 from gradbook.engine.results import SnippetRun
@@ -27,7 +28,8 @@ WRITER_DIGEST = hashlib.sha256(Path(notebook_module.__file__).read_bytes()).hexd
 
 # Files already read and parsed as JSON, by path: ((size, modification time) then, text). A `mkdocs
 # serve` rebuild reads and parses only the notebooks written or changed since (all of them: ~11 MB).
-_CHECKED: dict[Path, tuple[tuple[int, int], str]] = {}
+# Two per snippet; each edit writes new ones, so only the newest are kept.
+_CHECKED: dict[Path, tuple[tuple[int, int], str]] = BoundedMemo(1024)
 # The file each (snippet, flavour) last resolved to, with what it was made from: a rebuild handed the
 # same run object (the cache remembers it while its entry is unchanged) and the same source and
 # links skips the digest, which serialises the whole run, figures included.
