@@ -8,6 +8,8 @@ well above what one build reads, so a build still finds all it needs.
 
 from __future__ import annotations
 
+import threading
+
 
 class BoundedMemo(dict):
     """A dict of at most `kept` keys: setting a new key past that drops the oldest; setting one
@@ -18,10 +20,13 @@ class BoundedMemo(dict):
             raise ValueError("a bounded memo keeps at least one entry")
         super().__init__()
         self.kept = kept
+        # `mkdocs serve` loads runs on its background thread too: check-then-delete must not interleave.
+        self._lock = threading.Lock()
 
     def __setitem__(self, key, value) -> None:
-        if key in self:
-            del self[key]
-        elif len(self) >= self.kept:
-            del self[next(iter(self))]  # dicts keep insertion order: the first is the oldest
-        super().__setitem__(key, value)
+        with self._lock:
+            if key in self:
+                del self[key]
+            elif len(self) >= self.kept:
+                del self[next(iter(self))]  # dicts keep insertion order: the first is the oldest
+            super().__setitem__(key, value)

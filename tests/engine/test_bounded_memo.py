@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import pytest
 
 from gradbook.engine import cache as cache_module
@@ -32,3 +35,30 @@ def test_the_snippet_cache_remembers_only_the_newest_entries(tmp_path, monkeypat
     latest = cache.load("key9")
     assert cache.load("key9") is latest  # the newest is still handed back from memory
     assert cache.load("key0").values == {"x": 0}  # a forgotten one is read from disk again
+
+
+def test_threads_setting_keys_at_once_keep_the_bound_and_raise_nothing():
+    # Switch threads as often as the interpreter can, so that eviction without the lock is
+    # interrupted between its steps (here it then raised "dictionary changed size during
+    # iteration" in three of the four threads).
+    memo = BoundedMemo(8)
+    errors = []
+
+    def fill(thread: int):
+        try:
+            for n in range(20000):
+                memo[(thread, n % 50)] = n
+        except Exception as error:  # a thread's exception would otherwise only be printed
+            errors.append(error)
+
+    threads = [threading.Thread(target=fill, args=(thread,)) for thread in range(4)]
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    assert errors == [] and len(memo) == 8
