@@ -7,14 +7,16 @@ import contextlib
 import io
 import json
 import math
+import random
 import sys
 import time
 import traceback
 from pathlib import Path
 
-import keras
 import matplotlib.pyplot as plt
+import numpy as np
 
+from gradbook.engine.backends import BACKEND_MODULES
 from gradbook.engine.figures import alt_text, dark_figure_svg, figure_svg, figure_title
 from gradbook.engine.isolation import forget_local_modules, isolated_process_state, local_module_files
 from gradbook.engine.results import FigureCapture, SnippetFailure, SnippetRun
@@ -32,15 +34,21 @@ class SnippetError(Exception):
 
 
 def execute_snippet(
-    snippet: Snippet, seed: int | None, project_root: Path, baseline: frozenset[str], device: str, versions: dict
+    snippet: Snippet, seed: int | None, project_root: Path, baseline: frozenset[str], device: str | None,
+    versions: dict, backend: str,
 ) -> SnippetRun | SnippetFailure:
+    """Run it in this worker. `device` is None while the worker has not started its Keras backend,
+    which it starts only for snippets that use it (`Snippet.uses_backend`)."""
+    keras = _started_keras() if device is not None else None
     forget_local_modules(project_root, baseline)
     started = time.perf_counter()
     try:
         codes = [(cell.index, _compile_cell(snippet, cell, seed)) for cell in snippet.code_cells]
         with isolated_process_state(snippet.path) as namespace:
-            keras.utils.set_random_seed(_seed_value(snippet, seed))
+            _set_seeds(keras, _seed_value(snippet, seed))
             outputs, first_cell_of_figure = _run_cells(snippet, codes, namespace)
+            if keras is None and not BACKEND_MODULES.isdisjoint(sys.modules):
+                raise SnippetError(None, BACKEND_UNSEEN)
             # Only the snippet's own seed is shown on a page. Runs at other seeds (the claim tests'
             # extra seeds, `gradbook run --seed`) publish values and printed output: drawing each
             # figure twice as SVG was a third of a typical run.
@@ -54,20 +62,46 @@ def execute_snippet(
         return SnippetFailure(snippet.name, shown_path, error.line, error.message, details)
     finally:
         plt.close("all")
-        keras.backend.clear_session()
+        if keras is not None:
+            keras.backend.clear_session()
     return SnippetRun(
         name=snippet.name,
         seed=seed if seed is not None else snippet.seed,
         values=values,
         cell_outputs=outputs,
         figures=figures,
-        device=device,
+        device=device or "CPU",  # without the backend, NumPy computed on the CPU
         versions=versions,
         seconds=round(time.perf_counter() - started, 2),
         dependencies=local_module_files(project_root, baseline),
         data=data,
-        backend=keras.backend.backend(),
+        backend=keras.backend.backend() if keras is not None else backend,
     )
+
+
+# A snippet judged backend-free from its import statements imported Keras or a framework anyway
+# (importlib, __import__, exec): it ran without the worker's seed, device and thread settings.
+BACKEND_UNSEEN = (
+    "imported Keras or its backend in a way its import statements do not show (importlib, __import__ or "
+    "exec), so it ran without the engine's seed and device settings; import it with a plain `import` "
+    "statement (the worker is restarted)"
+)
+
+
+def _started_keras():
+    import keras  # the worker has started the backend: imported once, cheap from here on
+
+    return keras
+
+
+def _set_seeds(keras, seed: int) -> None:
+    """Seed every generator before the run, so its results repeat even where it seeds nothing itself.
+    Without the backend: the two that keras.utils.set_random_seed seeds besides the backend's."""
+    if keras is not None:
+        keras.utils.set_random_seed(seed)
+    else:
+        random.seed(seed)
+        np.random.seed(seed)
 
 
 def _compile_cell(snippet: Snippet, cell, seed: int | None):

@@ -152,7 +152,9 @@ class SnippetRunner:
         _, snippet, seed, base_key = miss
         timeout = snippet.timeout or self.timeout
         try:
-            outcome = worker.run(snippet.path.resolve(), display_path(snippet.path, self.project_root), seed, timeout)
+            outcome = worker.run(
+                snippet.path.resolve(), display_path(snippet.path, self.project_root), seed, timeout, snippet.uses_backend,
+            )
         except WorkerStartupError as error:
             outcome = SnippetFailure(snippet.name, display_path(snippet.path, self.project_root), None, str(error))
         if isinstance(outcome, SnippetFailure):

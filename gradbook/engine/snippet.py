@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from gradbook.engine.backends import DEFAULT_BACKEND, BackendError, snippet_backend
+from gradbook.engine.backends import DEFAULT_BACKEND, BackendError, needs_backend, snippet_backend
 
 CELL_MARKER = re.compile(r"^# %%(?P<rest>.*)$")
 HEADER_FIELD = re.compile(r"^(?P<key>Title|Description|Timeout):\s*(?P<value>.+?)\s*$")
@@ -44,6 +44,9 @@ class Snippet:
     seed_line: int | None  # line of the top-level `SEED = <int>`, if any
     seed: int | None  # the value that line sets
     backend: str = DEFAULT_BACKEND  # the Keras backend its `os.environ["KERAS_BACKEND"]` line names
+    # False when it imports only the standard library, NumPy and matplotlib: its worker need not
+    # import the backend for it (some 8 CPU-seconds for TensorFlow on a slow core).
+    uses_backend: bool = True
 
     @property
     def code_cells(self) -> tuple[Cell, ...]:
@@ -80,6 +83,7 @@ def load_snippet(path: Path) -> Snippet:
         seed_line=seed_node.lineno if seed_node else None,
         seed=seed_node.value.value if seed_node else None,
         backend=backend,
+        uses_backend=needs_backend(tree),
     )
 
 

@@ -1,5 +1,11 @@
 """The warm worker: a long-lived process that imports TensorFlow once and runs snippet after snippet.
 
+It starts its Keras backend (imports it and applies the device and thread settings) when the
+parent asks, `{"start_backend": true}`: before the first snippet that uses it, or at once to
+prewarm. A snippet that imports only the standard library, NumPy and matplotlib runs without it,
+so a worker that runs only such snippets never pays for the import (TensorFlow's is some 8
+CPU-seconds on a slow core).
+
 Protocol: one JSON object per line. The parent writes requests to stdin; the worker answers on a
 private copy of its original stdout, so nothing a snippet or a C library prints can corrupt the
 channel (file descriptor 1 is pointed at stderr, which the parent sends to a log file).
@@ -35,9 +41,8 @@ def main() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    device = start_backend(options)
 
-    from gradbook.engine.backends import backend_versions
+    from gradbook.engine.backends import BACKEND_MODULES, backend_versions
     from gradbook.engine.cache_key import installed_versions
     from gradbook.engine.execution import execute_snippet
     from gradbook.engine.snippet import SnippetFormatError, display_path, load_snippet
@@ -48,20 +53,44 @@ def main() -> None:
     baseline = frozenset(sys.modules)
     if options.memory_limit_mib:
         limit_snippet_memory(options.memory_limit_mib)
-    _send(channel, {"status": "ready", "device": device, "versions": versions, "pid": os.getpid()})
+    device = None  # the backend's device label, once started
+    _send(channel, {"status": "ready", "versions": versions, "pid": os.getpid()})
 
     for line in sys.stdin:
         request = json.loads(line)
+        if request.get("start_backend"):
+            if device is None:
+                device, baseline = start_backend_once(options, baseline)
+            _send(channel, {"status": "backend started", "device": device})
+            continue
         path = Path(request["path"]).resolve()
         try:
             snippet = load_snippet(path)
-            outcome = execute_snippet(snippet, request.get("seed"), project_root, baseline, device, versions)
+            if snippet.uses_backend and device is None:  # the parent asks first; this is for a file edited since
+                device, baseline = start_backend_once(options, baseline)
+            outcome = execute_snippet(snippet, request.get("seed"), project_root, baseline, device, versions, options.backend)
         except (OSError, SnippetFormatError) as error:
             outcome = SnippetFailure(path.stem, display_path(path, project_root), None, str(error))
+        # A snippet that slipped the backend in unseen left it without this worker's settings.
+        restart = device is None and not BACKEND_MODULES.isdisjoint(sys.modules)
         if isinstance(outcome, SnippetFailure):
-            _send(channel, {"status": "failed", "failure": asdict(outcome)})
+            _send(channel, {"status": "failed", "failure": asdict(outcome), "restart": restart})
         else:
-            _send(channel, {"status": "ok", "run": outcome.to_json()})
+            _send(channel, {"status": "ok", "run": outcome.to_json(), "restart": restart})
+
+
+def start_backend_once(options, baseline: frozenset[str]) -> tuple[str, frozenset[str]]:
+    """Start the backend; return its device label and the baseline grown by the modules it loaded
+    (not by a previous snippet's local modules, which must still be forgotten before the next run)."""
+    before = set(sys.modules)
+    if options.memory_limit_mib:
+        # The import is the worker's own footprint, not a snippet's: lift the limit while it runs.
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
+    device = start_backend(options)
+    if options.memory_limit_mib:
+        limit_snippet_memory(options.memory_limit_mib)
+    return device, baseline | (frozenset(sys.modules) - before)
 
 
 def start_backend(options) -> str:

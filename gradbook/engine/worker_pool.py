@@ -44,10 +44,9 @@ class WorkerPool:
         return worker
 
     def prewarm(self) -> None:
-        """Start every worker in the background, so the next misses do not wait for TensorFlow."""
+        """Start every worker and its backend in the background, so the next misses do not wait for TensorFlow."""
         for worker in self.workers:
-            if not worker.alive:
-                worker.spawn()
+            worker.start_backend()
 
     @property
     def starts(self) -> int:

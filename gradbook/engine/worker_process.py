@@ -46,6 +46,7 @@ class WorkerProcess:
         self.peak_rss_mib = 0.0  # the largest any worker of this handle has grown to
         self._process: subprocess.Popen | None = None
         self._ready = False
+        self._backend_requested = False
         self._lines: queue.Queue | None = None
         self._stderr = None
 
@@ -53,13 +54,16 @@ class WorkerProcess:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def run(self, path: Path, shown_path: str, seed: int | None, timeout: float) -> SnippetRun | SnippetFailure:
+    def run(
+        self, path: Path, shown_path: str, seed: int | None, timeout: float, uses_backend: bool = True,
+    ) -> SnippetRun | SnippetFailure:
         if not self.alive:
             self.spawn()
         if not self._ready:
             self._await_ready()
-        self._process.stdin.write(json.dumps({"path": str(path), "seed": seed}) + "\n")
-        self._process.stdin.flush()
+        if uses_backend:
+            self._await_backend()  # under the startup limit: the snippet's own timeout starts after it
+        self._send({"path": str(path), "seed": seed})
         try:
             message = self._lines.get(timeout=timeout)
         except queue.Empty:
@@ -72,6 +76,8 @@ class WorkerProcess:
         if message is None:
             return self._death_failure(path, shown_path)
         self.peak_rss_mib = max(self.peak_rss_mib, message.get("peak_rss_mib", 0.0))
+        if message.get("restart"):  # the snippet imported the backend unseen, without the worker's settings
+            self.stop()
         if message["status"] == "failed":
             return SnippetFailure(**message["failure"])
         return SnippetRun.from_json(message["run"])
@@ -79,6 +85,32 @@ class WorkerProcess:
     def start(self) -> None:
         self.spawn()
         self._await_ready()
+
+    def start_backend(self) -> None:
+        """Ask the worker to start its backend without waiting for it (prewarming)."""
+        if not self.alive:
+            self.spawn()
+        if not self._backend_requested:
+            self._send({"start_backend": True})
+            self._backend_requested = True
+
+    def _await_backend(self) -> None:
+        if self.device is not None:
+            return
+        self.start_backend()
+        try:
+            started = self._lines.get(timeout=STARTUP_TIMEOUT)
+        except queue.Empty:
+            started = None
+        if not started or started.get("status") != "backend started":
+            tail = self._stderr_tail()
+            self.stop()
+            raise WorkerStartupError(f"the snippet worker failed to start its Keras backend ({self.backend}):\n{tail}")
+        self.device = started["device"]
+
+    def _send(self, request: dict) -> None:
+        self._process.stdin.write(json.dumps(request) + "\n")
+        self._process.stdin.flush()
 
     def spawn(self) -> None:
         """Launch a worker without waiting for it: TensorFlow imports while the caller goes on."""
@@ -102,6 +134,8 @@ class WorkerProcess:
             # milliseconds before this line are Python starting up.
             os.setpriority(os.PRIO_PROCESS, self._process.pid, self.niceness)
         self._ready = False
+        self.device = None  # set once the worker has started its backend
+        self._backend_requested = False
         self._lines = queue.Queue()
         threading.Thread(target=_pump_lines, args=(self._process.stdout, self._lines), daemon=True).start()
 
@@ -114,7 +148,7 @@ class WorkerProcess:
             tail = self._stderr_tail()
             self.stop()
             raise WorkerStartupError(f"the snippet worker failed to start:\n{tail}")
-        self.device, self.pid, self._ready = ready["device"], ready["pid"], True
+        self.pid, self._ready = ready["pid"], True
         self.starts += 1
 
     def stop(self) -> None:

@@ -304,3 +304,45 @@ def test_a_nice_runner_starts_its_workers_below_the_caller(throwaway):
     caller = os.nice(0)
     with SnippetRunner(throwaway.root, throwaway.root / ".cache", workers=1, niceness=5, report=lambda text: None) as runner:
         assert runner.run(probe).values == {"niceness": min(caller + 5, 19)}
+
+
+BACKEND_LOADED = 'import sys\nresults = {"loaded": "tensorflow" in sys.modules}\n'
+
+
+def test_a_worker_starts_its_backend_for_the_first_snippet_that_uses_it_outside_its_timeout(throwaway):
+    # Snippets that import only the standard library, NumPy and matplotlib (the engine's and fault
+    # tests' throwaway ones, and a page's pure-NumPy demonstration) run without TensorFlow's import.
+    light = throwaway.snippet("light", "SEED = 0\n" + BACKEND_LOADED)
+    # TensorFlow's import alone takes longer than this timeout on any machine here (8 s on a fast
+    # core): the import is the worker's start-up, under its own limit, and not the snippet's run.
+    keras_user = throwaway.snippet("keras_user", '''
+        """
+        Timeout: 2
+        """
+        import keras
+        results = {"backend": keras.backend.backend()}
+    ''')
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", workers=1, memory_limit_mib=1024, report=lambda t: None) as runner:
+        before = runner.run(light)
+        assert before.values == {"loaded": False} and before.device == "CPU"
+        used = runner.run(keras_user)
+        assert isinstance(used, SnippetRun), used.describe()
+        assert used.values == {"backend": "tensorflow"} and used.backend == "tensorflow"
+        after = runner.run(light, seed=1)  # another seed: a run, not a cache hit
+        assert after.values == {"loaded": True}  # the same warm worker, backend kept
+        assert runner.pool.starts == 1
+
+
+def test_a_backend_imported_unseen_fails_the_run_and_restarts_the_worker(throwaway):
+    sneaky = throwaway.snippet("sneaky", """
+        import importlib
+        keras = importlib.import_module("keras")
+        results = {"ran": True}
+    """)
+    light = throwaway.snippet("light", BACKEND_LOADED)
+    with SnippetRunner(throwaway.root, throwaway.root / ".cache", workers=1, report=lambda t: None) as runner:
+        outcome = runner.run(sneaky)
+        assert isinstance(outcome, SnippetFailure)
+        assert outcome.path == "snippets/sneaky.py" and "importlib" in outcome.message
+        assert runner.run(light).values == {"loaded": False}  # a fresh worker, without the unseeded backend
+        assert runner.pool.starts == 2
