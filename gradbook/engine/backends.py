@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.util
-import sys
 from importlib import metadata
 
 BACKEND_VARIABLE = "KERAS_BACKEND"
@@ -21,12 +20,6 @@ DEFAULT_BACKEND = "tensorflow"
 BACKEND_PACKAGES = {"tensorflow": ("tensorflow",), "jax": ("jax", "jaxlib"), "torch": ("torch",)}
 LABELS = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch"}
 INSTALL_HINT = 'pip install -e ".[backends]"'
-# What a snippet may import without its worker starting the Keras backend: the standard library,
-# NumPy and matplotlib. A snippet that imports anything else (keras, a framework, a helper that may
-# import one) gets the backend started first, with the worker's device, thread and seed settings.
-BACKEND_FREE_MODULES = frozenset(sys.stdlib_module_names) | {"numpy", "matplotlib"}
-# The modules whose presence after a run shows that the backend was imported after all.
-BACKEND_MODULES = frozenset({"keras", *(package for packages in BACKEND_PACKAGES.values() for package in packages)})
 
 
 class BackendError(ValueError):
@@ -46,22 +39,6 @@ def snippet_backend(tree: ast.Module) -> tuple[str, int | None]:
                 raise BackendError(node.lineno, f"KERAS_BACKEND {found!r} is none of {', '.join(BACKEND_PACKAGES)}")
             return found, node.lineno
     return DEFAULT_BACKEND, None
-
-
-def needs_backend(tree: ast.Module) -> bool:
-    """Whether any import in the snippet (at any depth) reaches beyond BACKEND_FREE_MODULES."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:  # a relative import: a local module, which may import anything
-                return True
-            modules = [node.module]
-        else:
-            continue
-        if any(module.partition(".")[0] not in BACKEND_FREE_MODULES for module in modules):
-            return True
-    return False
 
 
 def _backend_assignment(node: ast.stmt) -> str | None:

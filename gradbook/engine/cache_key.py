@@ -49,7 +49,7 @@ def _version_or_absent(package: str) -> str:
 # captured, and how the record is stored). Changing one invalidates every cached run; the others
 # only render, schedule or key runs, and may change without re-running anything.
 RESULT_SHAPING_MODULES = (
-    "cache.py", "device.py", "execution.py", "figures.py", "isolation.py", "results.py", "snippet.py", "worker.py",
+    "backend_use.py", "cache.py", "device.py", "execution.py", "figures.py", "isolation.py", "results.py", "snippet.py", "worker.py",
 )
 NOT_RESULT_SHAPING_MODULES = (
     "__init__.py", "atomic_write.py", "backend_tabs.py", "backends.py", "background.py", "bounded_memo.py",

@@ -16,7 +16,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from gradbook.engine.backends import BACKEND_MODULES
+from gradbook.engine.backend_use import BACKEND_MODULES
 from gradbook.engine.figures import alt_text, dark_figure_svg, figure_svg, figure_title
 from gradbook.engine.isolation import forget_local_modules, isolated_process_state, local_module_files
 from gradbook.engine.results import FigureCapture, SnippetFailure, SnippetRun

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from gradbook.engine.backends import DEFAULT_BACKEND, BackendError, needs_backend, snippet_backend
+from gradbook.engine.backend_use import needs_backend
+from gradbook.engine.backends import DEFAULT_BACKEND, BackendError, snippet_backend
 
 CELL_MARKER = re.compile(r"^# %%(?P<rest>.*)$")
 HEADER_FIELD = re.compile(r"^(?P<key>Title|Description|Timeout):\s*(?P<value>.+?)\s*$")

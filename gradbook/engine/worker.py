@@ -42,7 +42,8 @@ def main() -> None:
 
     matplotlib.use("Agg")
 
-    from gradbook.engine.backends import BACKEND_MODULES, backend_versions
+    from gradbook.engine.backend_use import BACKEND_MODULES
+    from gradbook.engine.backends import backend_versions
     from gradbook.engine.cache_key import installed_versions
     from gradbook.engine.execution import execute_snippet
     from gradbook.engine.snippet import SnippetFormatError, display_path, load_snippet

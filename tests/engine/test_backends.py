@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from gradbook.engine.backend_tabs import drop_unavailable_tabs
-from gradbook.engine.backends import BackendError, needs_backend, snippet_backend
+from gradbook.engine.backends import BackendError, snippet_backend
 from gradbook.engine.snippet import SnippetFormatError, load_snippet
 
 
@@ -77,15 +77,3 @@ def test_a_tab_inside_fenced_code_is_an_example_and_stays():
     page = 'Write:\n\n```markdown\n=== "JAX"\n\n    @snippet grads_jax\n```\n\nDone.\n'
     assert drop_unavailable_tabs(page, {"grads_jax"}) == page
 
-
-@pytest.mark.parametrize("source, uses", [
-    ("import numpy as np\nimport matplotlib.pyplot as plt\nimport json, os.path\n", False),
-    ("from collections import Counter\ndef f():\n    import math\n", False),
-    ("import keras\n", True),
-    ("def f():\n    from tensorflow import math\n", True),  # at any depth
-    ("from gradbook.signal_probe import backward_signal_norms\n", True),  # a helper may import Keras
-    ("from . import helper\n", True),
-    ("import numpy, scipy\n", True),
-])
-def test_a_snippet_uses_the_backend_unless_it_imports_only_the_standard_library_numpy_and_matplotlib(source, uses):
-    assert needs_backend(ast.parse(source)) is uses
