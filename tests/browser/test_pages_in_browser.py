@@ -66,12 +66,14 @@ SEARCHES = {"clipping": "gradient-clipping", "He initialization": "initialisatio
 def page_reports(browser, site_url, built_site):
     """Visit the pages (see visits) and record what a reader's browser saw.
 
-    One process per palette, each with its own Chromium, side by side where there are four cores:
-    a visit keeps about two busy (page, browser and search worker), so on two cores the palettes
-    side by side took longer than one after the other.
+    One process per palette, each with its own Chromium, side by side where there are two cores or
+    more. One process alone kept 1.2 of two idle cores busy (the page's scripts, axe and the browser
+    wait on each other); two kept 1.8 busy and took 115 s where one took 175 s. (When the engine
+    tests still imported TensorFlow in every fresh worker, the cores were busy without the visits,
+    and two processes were slower than one.)
     """
     site, _ = built_site
-    processes = len(PALETTES) if len(os.sched_getaffinity(0)) >= 4 else 1
+    processes = min(len(PALETTES), len(os.sched_getaffinity(0)))
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as processes:
         empty_index = empty_search_index(site)
         visits = [processes.submit(visit_pages, site_url, site_pages(site), palette, empty_index) for palette in PALETTES]
