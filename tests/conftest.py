@@ -20,9 +20,9 @@ CORRUPTION = os.environ.get("GRADBOOK_CORRUPT_VALUES", "")
 
 
 # The tests that read or fill the real project's snippet cache, by file. pytest-xdist (`-n 2` in
-# pyproject.toml's addopts) runs them in one worker, in file order: the browser tests' cold build runs
-# every snippet at its own seed, the claim tests add seeds 1 and 2, test_claims_can_fail reads all
-# three. Every other test (engine, faults: throwaway sites) goes to the other worker as it frees up;
+# pyproject.toml's addopts) runs them in one worker, in file order: the browser tests' site runs
+# every snippet at its own seed (on the claim tests' pool, then builds from the cache), the claim tests
+# add seeds 1 and 2, test_claims_can_fail reads all three. Every other test (engine, faults: throwaway sites) goes to the other worker as it frees up;
 # alone, they spend much of their time waiting for TensorFlow to import in a fresh worker, which
 # leaves a core idle. (pytest-xdist's own `--dist loadgroup` does not work with pytest 9, whose test
 # ids it can no longer rewrite; test_project_fixtures_are_only_used_in_the_project_group guards this list.)
@@ -126,11 +126,16 @@ def throwaway(tmp_path) -> ThrowawayProject:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory, published):
+def built_site(tmp_path_factory, project_runner):
     """The real site, built once with --strict into a temporary folder: (site folder, build log)."""
     from tests.site_helpers import mkdocs_build
 
-    published("layer_gradient_norms", 0)  # warm the shared cache through the same engine
+    # Every snippet at its own seed first, on the claim tests' pool (longest first, side by side, as
+    # the build would): the build then reads each run from the cache and starts no workers of its
+    # own, six fewer imports of TensorFlow, JAX and PyTorch (about 10 CPU-seconds each) than when it
+    # ran them itself, beside the claim tests' workers, which start anyway.
+    snippets = [load_snippet(path) for path in sorted((PROJECT_ROOT / "snippets").glob("*.py")) if not path.name.startswith("_")]
+    project_runner.run_all(snippets)
     site = tmp_path_factory.mktemp("site")
     result = mkdocs_build(PROJECT_ROOT, site)
     assert result.returncode == 0, result.stderr
