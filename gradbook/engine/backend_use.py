@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from pathlib import Path
 
 from gradbook.engine.backends import BACKEND_PACKAGES
 
@@ -19,17 +20,34 @@ BACKEND_FREE_MODULES = frozenset(sys.stdlib_module_names) | {"numpy", "matplotli
 BACKEND_MODULES = frozenset({"keras", *(package for packages in BACKEND_PACKAGES.values() for package in packages)})
 
 
-def needs_backend(tree: ast.Module) -> bool:
-    """Whether any import in the snippet (at any depth) reaches beyond BACKEND_FREE_MODULES."""
+def needs_backend(tree: ast.Module, folder: Path | None = None, seen: set[Path] | None = None) -> bool:
+    """Whether any import in the snippet (at any depth) reaches beyond BACKEND_FREE_MODULES. A module
+    of the snippet's own folder (its helpers, first on its path) is read the same way, as is what it imports."""
+    seen = set() if seen is None else seen
+    for module in _imported_modules(tree):
+        if module is None:  # a relative import: a local package's, which may import anything
+            return True
+        top = module.partition(".")[0]
+        local = folder / f"{top}.py" if folder is not None else None
+        if local is not None and local.is_file():  # found before any installed module of that name
+            if local in seen:
+                continue
+            seen.add(local)
+            try:
+                helper = ast.parse(local.read_text(encoding="utf-8"), filename=str(local))
+            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+                return True  # unreadable here: the run itself reports what is wrong with it
+            if needs_backend(helper, folder, seen):
+                return True
+        elif (folder is not None and (folder / top).is_dir()) or top not in BACKEND_FREE_MODULES:
+            return True  # a local package (not read), or anything installed but NumPy and matplotlib
+    return False
+
+
+def _imported_modules(tree: ast.Module):
+    """Every module an import statement names, anywhere in the tree; None for a relative import."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            modules = [alias.name for alias in node.names]
+            yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:  # a relative import: a local module, which may import anything
-                return True
-            modules = [node.module]
-        else:
-            continue
-        if any(module.partition(".")[0] not in BACKEND_FREE_MODULES for module in modules):
-            return True
-    return False
+            yield None if node.level else node.module

@@ -84,7 +84,7 @@ def load_snippet(path: Path) -> Snippet:
         seed_line=seed_node.lineno if seed_node else None,
         seed=seed_node.value.value if seed_node else None,
         backend=backend,
-        uses_backend=needs_backend(tree),
+        uses_backend=needs_backend(tree, path.parent),
     )
 
 
