@@ -113,7 +113,7 @@ class WorkerProcess:
         self._process.stdin.flush()
 
     def spawn(self) -> None:
-        """Launch a worker without waiting for it: TensorFlow imports while the caller goes on."""
+        """Launch a worker without waiting for it (its backend starts when asked: `start_backend`)."""
         self.stop()
         self._stderr = tempfile.TemporaryFile(mode="w+", prefix="gradbook-worker-")
         command = [sys.executable, "-m", "gradbook.engine.worker", "--project-root", str(self.project_root)]
