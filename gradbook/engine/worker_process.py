@@ -82,10 +82,6 @@ class WorkerProcess:
             return SnippetFailure(**message["failure"])
         return SnippetRun.from_json(message["run"])
 
-    def start(self) -> None:
-        self.spawn()
-        self._await_ready()
-
     def start_backend(self) -> None:
         """Ask the worker to start its backend without waiting for it (prewarming)."""
         if not self.alive:
@@ -98,14 +94,7 @@ class WorkerProcess:
         if self.device is not None:
             return
         self.start_backend()
-        try:
-            started = self._lines.get(timeout=STARTUP_TIMEOUT)
-        except queue.Empty:
-            started = None
-        if not started or started.get("status") != "backend started":
-            tail = self._stderr_tail()
-            self.stop()
-            raise WorkerStartupError(f"the snippet worker failed to start its Keras backend ({self.backend}):\n{tail}")
+        started = self._await_startup_message("backend started", f"failed to start its Keras backend ({self.backend})")
         self.device = started["device"]
 
     def _send(self, request: dict) -> None:
@@ -140,16 +129,22 @@ class WorkerProcess:
         threading.Thread(target=_pump_lines, args=(self._process.stdout, self._lines), daemon=True).start()
 
     def _await_ready(self) -> None:
-        try:
-            ready = self._lines.get(timeout=STARTUP_TIMEOUT)
-        except queue.Empty:
-            ready = None
-        if not ready or ready.get("status") != "ready":
-            tail = self._stderr_tail()
-            self.stop()
-            raise WorkerStartupError(f"the snippet worker failed to start:\n{tail}")
+        ready = self._await_startup_message("ready", "failed to start")
         self.pid, self._ready = ready["pid"], True
         self.starts += 1
+
+    def _await_startup_message(self, status: str, failure: str) -> dict:
+        """The worker's next message, which must say `status` within the start-up limit; else the
+        worker is stopped and the error carries the end of its stderr."""
+        try:
+            message = self._lines.get(timeout=STARTUP_TIMEOUT)
+        except queue.Empty:
+            message = None
+        if not message or message.get("status") != status:
+            tail = self._stderr_tail()
+            self.stop()
+            raise WorkerStartupError(f"the snippet worker {failure}:\n{tail}")
+        return message
 
     def stop(self) -> None:
         if self._process is None:
