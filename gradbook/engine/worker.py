@@ -1,4 +1,4 @@
-"""The warm worker: a long-lived process that imports TensorFlow once and runs snippet after snippet.
+"""The warm worker: a long-lived process that imports its Keras backend once and runs snippet after snippet.
 
 It starts its Keras backend (imports it and applies the device and thread settings) when the
 parent asks, `{"start_backend": true}`: before the first snippet that uses it, or at once to
@@ -86,7 +86,7 @@ def start_backend_once(options, baseline: frozenset[str]) -> tuple[str, frozense
     before = set(sys.modules)
     if options.memory_limit_mib:
         # The import is the worker's own footprint, not a snippet's: lift the limit while it runs.
-        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
         resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
     device = start_backend(options)
     # Keras, and what its seeding imports (TensorFlow too, under JAX and torch, for tf.data), belong
