@@ -20,12 +20,12 @@ CORRUPTION = os.environ.get("GRADBOOK_CORRUPT_VALUES", "")
 
 
 # The tests that read or fill the real project's snippet cache, by file. pytest-xdist (`-n 2` in
-# pyproject.toml's addopts) runs them in one worker, in file order: the browser tests' site runs
-# every snippet at its own seed (on the claim tests' pool, then builds from the cache), the claim tests
-# add seeds 1 and 2, test_claims_can_fail reads all three. Every other test (engine, faults: throwaway sites) goes to the other worker as it frees up;
-# alone, they spend much of their time waiting for TensorFlow to import in a fresh worker, which
-# leaves a core idle. (pytest-xdist's own `--dist loadgroup` does not work with pytest 9, whose test
-# ids it can no longer rewrite; test_project_fixtures_are_only_used_in_the_project_group guards this list.)
+# pyproject.toml's addopts) runs them in one worker, in file order: the browser tests' site runs every
+# snippet at its own seed (on the claim tests' pool, then builds from the cache), the claim tests add
+# seeds 1 and 2, test_claims_can_fail reads all three. Every other test (engine, faults: throwaway
+# sites) goes to the other worker as it frees up. (pytest-xdist's own `--dist loadgroup` does not work
+# with pytest 9, whose test ids it can no longer rewrite; test_project_fixtures_are_only_used_in_the_project_group
+# guards this list.)
 PROJECT_PATHS = ("tests/browser/", "tests/claims/", "tests/test_site_build.py", "tests/test_claims_can_fail.py")
 PROJECT_FIXTURES = {"project_runner", "published", "built_site"}
 

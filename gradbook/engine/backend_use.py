@@ -20,6 +20,12 @@ BACKEND_FREE_MODULES = frozenset(sys.stdlib_module_names) | {"numpy", "matplotli
 BACKEND_MODULES = frozenset({"keras", *(package for packages in BACKEND_PACKAGES.values() for package in packages)})
 
 
+def backend_loaded() -> bool:
+    """Whether Keras or a framework is imported in this process (a worker that has not started its
+    backend then ran a snippet that slipped it in unseen: importlib, __import__, exec)."""
+    return not BACKEND_MODULES.isdisjoint(sys.modules)
+
+
 def needs_backend(tree: ast.Module, folder: Path | None = None, seen: set[Path] | None = None) -> bool:
     """Whether any import in the snippet (at any depth) reaches beyond BACKEND_FREE_MODULES. A module
     of the snippet's own folder (its helpers, first on its path) is read the same way, as is what it imports."""

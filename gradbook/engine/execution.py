@@ -8,7 +8,6 @@ import io
 import json
 import math
 import random
-import sys
 import time
 import traceback
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from gradbook.engine.backend_use import BACKEND_MODULES
+from gradbook.engine.backend_use import backend_loaded
 from gradbook.engine.figures import alt_text, dark_figure_svg, figure_svg, figure_title
 from gradbook.engine.isolation import forget_local_modules, isolated_process_state, local_module_files
 from gradbook.engine.results import FigureCapture, SnippetFailure, SnippetRun
@@ -47,7 +46,7 @@ def execute_snippet(
         with isolated_process_state(snippet.path) as namespace:
             _set_seeds(keras, _seed_value(snippet, seed))
             outputs, first_cell_of_figure = _run_cells(snippet, codes, namespace)
-            if keras is None and not BACKEND_MODULES.isdisjoint(sys.modules):
+            if keras is None and backend_loaded():
                 raise SnippetError(None, BACKEND_UNSEEN)
             # Only the snippet's own seed is shown on a page. Runs at other seeds (the claim tests'
             # extra seeds, `gradbook run --seed`) publish values and printed output: drawing each

@@ -42,7 +42,7 @@ def main() -> None:
 
     matplotlib.use("Agg")
 
-    from gradbook.engine.backend_use import BACKEND_MODULES
+    from gradbook.engine.backend_use import backend_loaded
     from gradbook.engine.backends import backend_versions
     from gradbook.engine.cache_key import installed_versions
     from gradbook.engine.execution import execute_snippet
@@ -73,7 +73,7 @@ def main() -> None:
         except (OSError, SnippetFormatError) as error:
             outcome = SnippetFailure(path.stem, display_path(path, project_root), None, str(error))
         # A snippet that slipped the backend in unseen left it without this worker's settings.
-        restart = device is None and not BACKEND_MODULES.isdisjoint(sys.modules)
+        restart = device is None and backend_loaded()
         if isinstance(outcome, SnippetFailure):
             _send(channel, {"status": "failed", "failure": asdict(outcome), "restart": restart})
         else:
